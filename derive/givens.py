@@ -1,0 +1,67 @@
+"""Reading a family's givens (a JSON object) with errors that name the key."""
+from __future__ import annotations
+
+from .numbers import InputError, exact, json_type, matrix
+
+
+class Givens:
+    """A view of a givens object at a path such as `layers[1]`."""
+
+    def __init__(self, data, where: str = "given", allowed: tuple[str, ...] | None = None):
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: expected an object, got {json_type(data)}")
+        if allowed is not None:
+            unknown = sorted(set(data) - set(allowed))
+            if unknown:
+                raise InputError(f"{where}: unknown key {unknown[0]!r}; expected keys: {', '.join(allowed)}")
+        self.data = data
+        self.where = where
+
+    def _path(self, key) -> str:
+        return f"{self.where}.{key}" if self.where else str(key)
+
+    def has(self, key) -> bool:
+        return key in self.data
+
+    def raw(self, key, default=...):
+        if key not in self.data:
+            if default is ...:
+                raise InputError(f"{self._path(key)}: missing")
+            return default
+        return self.data[key]
+
+    def number(self, key, default=...):
+        if default is not ... and key not in self.data:
+            return default
+        return exact(self.raw(key), self._path(key))
+
+    def matrix(self, key, shape=None):
+        return matrix(self.raw(key), self._path(key), shape)
+
+    def vector(self, key, length=None):
+        """A column vector; a bare number is a vector of length one."""
+        value = self.raw(key)
+        if not isinstance(value, list):
+            value = [value]
+        return matrix(value, self._path(key), (length, 1) if length is not None else None)
+
+    def choice(self, key, options, default=...):
+        value = self.raw(key, default)
+        if value not in options:
+            raise InputError(f"{self._path(key)}: expected one of {', '.join(map(str, options))}, got {value!r}")
+        return value
+
+    def flag(self, key, default=False):
+        value = self.raw(key, default)
+        if not isinstance(value, bool):
+            raise InputError(f"{self._path(key)}: expected true or false, got {json_type(value)}")
+        return value
+
+    def child(self, key, allowed=None) -> "Givens":
+        return Givens(self.raw(key), self._path(key), allowed)
+
+    def items(self, key) -> list:
+        value = self.raw(key)
+        if not isinstance(value, list) or not value:
+            raise InputError(f"{self._path(key)}: expected a non-empty list, got {json_type(value)}")
+        return value

@@ -1,0 +1,230 @@
+"""The graph of named quantities, with forward evaluation and reverse mode.
+
+A quantity is a name, a symbol for it (a SymPy Symbol, or a MatrixSymbol for
+vectors and matrices), a formula over the symbols of earlier quantities, and a
+value.  Formulas stay small because every intermediate has its own symbol:
+`h_2 = o_2 ∘ tanh(c_2)`, not the whole expanded expression.
+
+Reverse mode is micrograd's backward pass, made symbolic: walking the
+quantities in reverse order, the adjoint ∂L/∂q of each is a new quantity whose
+formula sums, over q's consumers c, the vector–Jacobian product of c's local
+formula with ∂L/∂c.  Each adjoint refers to its consumers' adjoints by symbol,
+so the size of the gradient grows with the size of the graph, never with the
+size of the expanded expression.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+from sympy import MatrixSymbol
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from .matrices import ShapeMismatch, explicit, is_matrix, shape_of, vjp
+from .numbers import settle
+from .steps import Evaluation
+
+
+@dataclass(eq=False)
+class Quantity:
+    name: str
+    symbol: sympy.Basic
+    latex: str
+    text: str
+    formula: sympy.Basic | None = None
+    value: object = None
+    kind: str = "given"  # "given", "defined" or "adjoint"
+    parents: tuple = field(default_factory=tuple)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return shape_of(self.symbol)
+
+
+class GraphError(ValueError):
+    pass
+
+
+class Graph:
+    """Named quantities in definition order (which is a topological order)."""
+
+    def __init__(self, loss_symbol: str = "L"):
+        self._quantities: dict[str, Quantity] = {}
+        self._by_symbol: dict[sympy.Basic, Quantity] = {}
+        self.loss_symbol = loss_symbol
+
+    # --- building -------------------------------------------------------
+    def given(self, name, value=None, *, latex=None, text=None, shape=None, symbol=None):
+        """A given: a known value, or (value None) a symbol left free."""
+        if shape is None and isinstance(value, sympy.MatrixBase):
+            shape = value.shape
+        if symbol is None:
+            symbol = MatrixSymbol(name, *shape) if shape else sympy.Symbol(name, real=True)
+        quantity = Quantity(name, symbol, latex or _latex_name(name), text or _text_name(name), value=settle(value)
+                            if value is not None else None)
+        if value is not None and shape_of(value) != quantity.shape:
+            raise ShapeMismatch(f"given {name}: value is {shape_of(value)}, declared {quantity.shape}")
+        return self._add(quantity).symbol
+
+    def define(self, name, formula, *, latex=None, text=None, kind="defined"):
+        """A quantity defined by a formula over earlier quantities' symbols."""
+        if isinstance(formula, sympy.MatrixBase):
+            formula = sympy.ImmutableMatrix(formula)
+        shape = shape_of(formula)
+        symbol = MatrixSymbol(name, *shape) if shape else sympy.Symbol(name, real=True)
+        parents = tuple(self._by_symbol[s] for s in _sorted(formula.free_symbols) if s in self._by_symbol)
+        quantity = Quantity(name, symbol, latex or _latex_name(name), text or _text_name(name),
+                            formula=formula, kind=kind, parents=parents)
+        return self._add(quantity).symbol
+
+    def _add(self, quantity):
+        if quantity.name in self._quantities:
+            raise GraphError(f"quantity {quantity.name!r} is defined twice")
+        self._quantities[quantity.name] = quantity
+        self._by_symbol[quantity.symbol] = quantity
+        return quantity
+
+    # --- reading ----------------------------------------------------------
+    def __getitem__(self, name) -> Quantity:
+        return self._quantities[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self._quantities
+
+    def __iter__(self):
+        return iter(self._quantities.values())
+
+    def quantity_of(self, symbol) -> Quantity:
+        return self._by_symbol[symbol]
+
+    def value(self, name):
+        return self._quantities[name].value
+
+    def notation(self) -> dict[str, tuple[str, str]]:
+        """Symbol name → (text, LaTeX), for the printers."""
+        return {q.name: (q.text, q.latex) for q in self}
+
+    # --- forward ----------------------------------------------------------
+    def evaluate(self):
+        """Value of every defined quantity, in order; returns the graph."""
+        for quantity in self:
+            if quantity.formula is not None and quantity.value is None:
+                quantity.value = self._compute(quantity)
+        return self
+
+    def _compute(self, quantity):
+        bindings = self._bindings(quantity)
+        if any(bindings[p.symbol] is None for p in quantity.parents):
+            return None
+        value = settle(explicit(quantity.formula, bindings))
+        if shape_of(value) != quantity.shape:
+            raise ShapeMismatch(f"{quantity.name}: formula gives {shape_of(value)}, expected {quantity.shape}")
+        return value
+
+    def _bindings(self, quantity):
+        return {p.symbol: p.value for p in quantity.parents}
+
+    def step(self, name, note: str = "") -> Evaluation:
+        """`name = formula = numbers substituted = value`, as a step."""
+        quantity = self[name]
+        bindings = {s: v for s, v in self._bindings(quantity).items() if v is not None}
+        return Evaluation(target=quantity.symbol, formula=quantity.formula, bindings=bindings,
+                          value=quantity.value, note=note, inner=self._inner(quantity, bindings))
+
+    def _inner(self, quantity, bindings):
+        """The outermost function applied to its evaluated argument, if any."""
+        formula = quantity.formula
+        if quantity.value is None or len(bindings) != len(quantity.parents):
+            return None
+        if isinstance(formula, ElementwiseApplyFunction) and not isinstance(formula.expr, MatrixSymbol):
+            return ElementwiseApplyFunction(formula.function, settle(explicit(formula.expr, bindings)))
+        if isinstance(formula, sympy.Function) and len(formula.args) == 1 and not formula.args[0].is_Symbol:
+            return formula.func(settle(explicit(formula.args[0], bindings)), evaluate=False)
+        return None
+
+    def steps(self, names) -> list[Evaluation]:
+        return [self.step(n) for n in names]
+
+    # --- reverse ----------------------------------------------------------
+    def adjoint_name(self, name: str) -> str:
+        return f"d{self.loss_symbol}_d{name}"
+
+    def backward(self, loss: str) -> list[str]:
+        """Define ∂loss/∂q for every quantity the loss depends on.
+
+        Returns the adjoint names in the order they were defined (from the
+        loss back to the givens).
+        """
+        root = self[loss]
+        if root.shape not in ((), (1, 1)):
+            raise ShapeMismatch(f"backward: {loss} must be a scalar, it is {'×'.join(map(str, root.shape))}")
+        ancestors = self._ancestors(root)
+        consumers: dict[str, list[Quantity]] = {q.name: [] for q in ancestors}
+        for q in ancestors:
+            for p in q.parents:
+                consumers[p.name].append(q)
+        seed = sympy.Identity(1) if root.shape else sympy.Integer(1)
+        adjoint_symbol = {root.name: seed}
+        defined = []
+        for q in reversed(ancestors):
+            if q is root:
+                continue
+            contributions = [vjp(c.formula, q.symbol, adjoint_symbol[c.name], c.symbol)
+                             for c in consumers[q.name]]
+            formula = _total(contributions, q.symbol)
+            name = self.adjoint_name(q.name)
+            adjoint_symbol[q.name] = self.define(
+                name, formula, kind="adjoint",
+                latex=rf"\frac{{\partial {self.loss_symbol}}}{{\partial {q.latex}}}",
+                text=f"∂{self.loss_symbol}/∂{q.text}")
+            defined.append(name)
+        return defined
+
+    def _ancestors(self, root: Quantity) -> list[Quantity]:
+        """Quantities the root depends on (root included), in graph order."""
+        seen = {root.name}
+        stack = [root]
+        while stack:
+            for p in stack.pop().parents:
+                if p.name not in seen:
+                    seen.add(p.name)
+                    stack.append(p)
+        return [q for q in self if q.name in seen]
+
+
+def _total(contributions, symbol):
+    present = [c for c in contributions if c is not None]
+    if not present:
+        return sympy.ZeroMatrix(*symbol.shape) if is_matrix(symbol) else sympy.Integer(0)
+    if len(present) == 1:
+        return present[0]
+    if all(is_matrix(c) for c in present):
+        return sympy.MatAdd(*present)
+    return sympy.Add(*present)
+
+
+def _sorted(symbols):
+    return sorted(symbols, key=lambda s: s.name)
+
+
+def _latex_name(name: str) -> str:
+    """`W_h1x1` → `W_{h1x1}`; `ctilde_1` → `\\tilde{c}_{1}`."""
+    head, _, tail = name.partition("_")
+    if head.endswith("tilde"):
+        head = rf"\tilde{{{head[:-5]}}}"
+    elif head.endswith("hat"):
+        head = rf"\hat{{{head[:-3]}}}"
+    if tail:
+        tail = tail.replace("_", ",")
+        return f"{head}_{{{tail}}}"
+    return head
+
+
+def _text_name(name: str) -> str:
+    """`ctilde_1` → `c̃_1`, `yhat` → `ŷ`."""
+    head, sep, tail = name.partition("_")
+    if head.endswith("tilde"):
+        head = head[:-5] + "\u0303"
+    elif head.endswith("hat"):
+        head = head[:-3] + "\u0302"
+    return head + sep + tail

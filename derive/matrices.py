@@ -1,0 +1,237 @@
+"""Matrix expressions: evaluating them to explicit matrices, and their
+vector–Jacobian products in matrix notation.
+
+SymPy's `doit` leaves Hadamard products with `OneMatrix` unevaluated, and
+differentiating `W x` element by element loses the form a person writes
+(∂L/∂W = δ xᵀ).  So the two operations the graph needs on matrix formulas live
+here, one rule per operation, the way micrograd gives every operation its own
+backward rule.
+"""
+from __future__ import annotations
+
+import sympy
+from sympy import (
+    HadamardProduct,
+    Identity,
+    ImmutableMatrix,
+    MatAdd,
+    MatMul,
+    MatrixBase,
+    MatrixExpr,
+    MatrixSymbol,
+    OneMatrix,
+    Transpose,
+    ZeroMatrix,
+)
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.hadamard import HadamardPower, hadamard_product
+
+
+class ShapeMismatch(ValueError):
+    """Two operands whose shapes do not fit; the message names both."""
+
+
+class NoMatrixRule(Exception):
+    """The matrix rules do not cover this operation; use elements instead."""
+
+
+def is_matrix(expr) -> bool:
+    return isinstance(expr, (MatrixExpr, MatrixBase))
+
+
+def shape_of(expr) -> tuple[int, ...]:
+    return tuple(int(n) for n in expr.shape) if is_matrix(expr) else ()
+
+
+def explicit(expr, values: dict) -> sympy.Basic:
+    """Evaluate `expr` with symbols replaced by `values`, matrices explicitly."""
+    if not is_matrix(expr):
+        if any(isinstance(s, MatrixSymbol) for s in expr.free_symbols):
+            return expr.xreplace(_explicit_values(values)).doit()
+        return expr.xreplace(values)
+    return ImmutableMatrix(_explicit(expr, values))
+
+
+def _explicit_values(values):
+    return {k: ImmutableMatrix(v) if isinstance(v, MatrixBase) else v for k, v in values.items()}
+
+
+def _explicit(expr, values):
+    if isinstance(expr, MatrixBase):
+        return expr.xreplace(values)
+    if isinstance(expr, MatrixSymbol):
+        return values[expr] if expr in values else expr.as_explicit()
+    if isinstance(expr, MatAdd):
+        parts = [_explicit(a, values) for a in expr.args]
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        return total
+    if isinstance(expr, MatMul):
+        result = None
+        coefficient = sympy.Integer(1)
+        for a in expr.args:
+            if is_matrix(a):
+                factor = _explicit(a, values)
+                result = factor if result is None else result * factor
+            else:
+                coefficient = coefficient * explicit(a, values)
+        return result * coefficient
+    if isinstance(expr, HadamardProduct):
+        parts = [_explicit(a, values) for a in expr.args]
+        result = parts[0]
+        for part in parts[1:]:
+            result = result.multiply_elementwise(part)
+        return result
+    if isinstance(expr, HadamardPower):
+        base = _explicit(expr.base, values)
+        exponent = explicit(expr.exp, values)
+        return base.applyfunc(lambda v: v**exponent)
+    if isinstance(expr, Transpose):
+        return _explicit(expr.arg, values).T
+    if isinstance(expr, ElementwiseApplyFunction):
+        return _explicit(expr.expr, values).applyfunc(expr.function)
+    if isinstance(expr, (OneMatrix, Identity, ZeroMatrix)):
+        return expr.as_explicit()
+    return expr.xreplace(_explicit_values(values)).doit().as_explicit()
+
+
+def vjp(expr, wrt, cotangent, output=None):
+    """The contribution of `wrt` to the adjoint, through the formula `expr`.
+
+    `cotangent` is the adjoint of the quantity `expr` defines; `output`, when
+    given, is that quantity's symbol, so that σ′(z) can be written σ(1 − σ) in
+    terms of the quantity itself, as a person writes it.  Returns None when
+    `expr` does not depend on `wrt`.
+    """
+    if wrt not in expr.free_symbols:
+        return None
+    if not is_matrix(expr) and not is_matrix(wrt):
+        derivative = sympy.diff(expr, wrt)
+        if output is not None:
+            derivative = derivative.xreplace({expr: output})
+        return cotangent * derivative
+    if is_matrix(expr) and isinstance(wrt, MatrixSymbol):
+        try:
+            return _matrix_vjp(expr, wrt, cotangent, expr, output)
+        except NoMatrixRule:
+            pass
+    return _elementwise_vjp(expr, wrt, cotangent)
+
+
+def _matrix_vjp(expr, wrt, cotangent, whole, output):
+    if expr == wrt:
+        return cotangent
+    if wrt not in expr.free_symbols:
+        return None
+    if isinstance(expr, MatAdd):
+        return _sum([_matrix_vjp(a, wrt, cotangent, whole, output) for a in expr.args])
+    if isinstance(expr, MatMul):
+        coefficient, factors = expr.as_coeff_matrices()
+        if wrt in sympy.sympify(coefficient).free_symbols:
+            raise NoMatrixRule
+        contributions = []
+        for i, factor in enumerate(factors):
+            left, right = factors[:i], factors[i + 1:]
+            g = cotangent
+            if left:
+                g = MatMul(Transpose(MatMul(*left)).doit(), g).doit()
+            if right:
+                g = MatMul(g, Transpose(MatMul(*right)).doit()).doit()
+            contributions.append(_matrix_vjp(factor, wrt, coefficient * g, whole, output))
+        return _sum(contributions)
+    if isinstance(expr, HadamardProduct):
+        contributions = []
+        for i, factor in enumerate(expr.args):
+            others = expr.args[:i] + expr.args[i + 1:]
+            contributions.append(_matrix_vjp(factor, wrt, hadamard_product(cotangent, *others), whole, output))
+        return _sum(contributions)
+    if isinstance(expr, Transpose):
+        return _matrix_vjp(expr.arg, wrt, Transpose(cotangent).doit(), whole, output)
+    if isinstance(expr, ElementwiseApplyFunction):
+        derivative = elementwise_derivative(expr, output if expr == whole else None)
+        return _matrix_vjp(expr.expr, wrt, hadamard_product(cotangent, derivative), whole, output)
+    raise NoMatrixRule
+
+
+def elementwise_derivative(applied: ElementwiseApplyFunction, output=None):
+    """f′ applied element by element; in terms of `output` = f(arg) if possible."""
+    variable = applied.function.variables[0]
+    body = applied.function.expr
+    derivative = sympy.diff(body, variable)
+    if output is not None:
+        y = sympy.Dummy("y")
+        in_output = derivative.xreplace({body: y})
+        if variable not in in_output.free_symbols:
+            try:
+                return _hadamard_polynomial(in_output, y, output)
+            except NoMatrixRule:
+                pass
+    return ElementwiseApplyFunction(sympy.Lambda(variable, derivative), applied.expr)
+
+
+def _hadamard_polynomial(poly, y, matrix):
+    """A polynomial in y, as an element-wise expression in `matrix`."""
+    ones = OneMatrix(*matrix.shape)
+    if poly == y:
+        return matrix
+    if poly.is_Number:
+        return poly * ones
+    if poly.is_Add:
+        # 1 − y² reads better than −y² + 1: constants first.
+        terms = sorted(poly.args, key=lambda t: (not t.is_Number, sympy.default_sort_key(t)))
+        return MatAdd(*[_hadamard_polynomial(t, y, matrix) for t in terms])
+    if poly.is_Mul:
+        coefficient, rest = poly.as_coeff_Mul()
+        factors = sympy.Mul.make_args(rest)
+        product = [_hadamard_polynomial(f, y, matrix) for f in factors]
+        result = product[0] if len(product) == 1 else HadamardProduct(*product)
+        return result if coefficient == 1 else coefficient * result
+    if poly.is_Pow and poly.base == y and poly.exp.is_Integer and poly.exp > 0:
+        return HadamardPower(matrix, poly.exp)
+    raise NoMatrixRule
+
+
+def _elementwise_vjp(expr, wrt, cotangent):
+    elements = expr.as_explicit() if is_matrix(expr) else ImmutableMatrix([[expr]])
+    if is_matrix(expr):
+        cot = [[cotangent[i, j] for j in range(elements.shape[1])] for i in range(elements.shape[0])]
+    else:
+        cot = [[cotangent]]
+
+    def adjoint_of(variable):
+        return sympy.Add(*[cot[i][j] * sympy.diff(elements[i, j], variable)
+                           for i in range(elements.shape[0]) for j in range(elements.shape[1])])
+
+    if isinstance(wrt, MatrixSymbol):
+        rows, cols = wrt.shape
+        return ImmutableMatrix(rows, cols, [adjoint_of(wrt[k, l]) for k in range(rows) for l in range(cols)])
+    return adjoint_of(wrt)
+
+
+def _sum(contributions):
+    present = [c for c in contributions if c is not None]
+    if not present:
+        return None
+    if len(present) == 1:
+        return present[0]
+    if all(is_matrix(c) for c in present):
+        return MatAdd(*present).doit(deep=False)
+    return sympy.Add(*present)
+
+
+def check_shapes(operation: str, left_name: str, left, right_name: str, right, rule: str):
+    """Raise ShapeMismatch naming both operands when `rule` does not hold."""
+    ls, rs = shape_of(left), shape_of(right)
+    ok = {
+        "product": len(ls) == 2 and len(rs) == 2 and ls[1] == rs[0],
+        "same": ls == rs,
+    }[rule]
+    if not ok:
+        need = "columns of the first must equal rows of the second" if rule == "product" else "shapes must be equal"
+        raise ShapeMismatch(
+            f"{operation}: {left_name} is {_describe(ls)} and {right_name} is {_describe(rs)}; {need}")
+
+
+def _describe(shape):
+    return "a scalar" if not shape else "×".join(str(n) for n in shape)

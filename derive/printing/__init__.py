@@ -1,0 +1,24 @@
+"""Renderers of the document model: one printer class per format."""
+from __future__ import annotations
+
+FORMATS = ("text", "latex", "markdown", "json")
+
+
+def printer_for(format: str):
+    if format == "text":
+        from .text import TextPrinter
+        return TextPrinter()
+    if format in ("latex", "latex-fragment"):
+        from .latex import LatexPrinter
+        return LatexPrinter(standalone=format == "latex")
+    if format == "markdown":
+        from .markdown import MarkdownPrinter
+        return MarkdownPrinter()
+    if format == "json":
+        from .json import JsonPrinter
+        return JsonPrinter()
+    raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+
+
+def render(solution, format: str = "text") -> str:
+    return printer_for(format).doprint(solution)

@@ -1,0 +1,37 @@
+"""JSON exactly as DESIGN.md specifies (keys in a fixed order, sorted nowhere
+else, so that the same solution prints the same bytes)."""
+from __future__ import annotations
+
+import json
+
+from . import math
+from .base import DocumentPrinter
+from .latex import LatexPrinter
+from .text import TextPrinter
+
+
+class JsonPrinter(DocumentPrinter):
+    format = "json"
+
+    def __init__(self):
+        self._text = TextPrinter()
+        self._latex = LatexPrinter(inline=True)
+
+    def document(self, solution) -> dict:
+        notation = solution.notation
+        data = {"problem": solution.problem, "title": solution.title, "source": solution.source,
+                "statement": solution.statement}
+        if solution.given is not None:
+            data["given"] = solution.given
+        data["parts"] = [{
+            "id": part.id,
+            "question": part.question,
+            "steps": [{"text": self._text.print_step(step, notation),
+                       "latex": self._latex.print_step(step, notation)} for step in part.steps],
+            "answers": {a.key: {"latex": math.latex(a.expr, notation), "expr": str(a.expr), "value": a.value}
+                        for a in part.answers.values()},
+        } for part in solution.parts]
+        return data
+
+    def doprint(self, solution) -> str:
+        return json.dumps(self.document(solution), indent=2, ensure_ascii=False) + "\n"

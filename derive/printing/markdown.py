@@ -1,0 +1,39 @@
+"""Markdown with `$$ … $$` display math (renders on GitHub and in Jupyter)."""
+from __future__ import annotations
+
+from . import math
+from .base import DocumentPrinter
+from .latex import LatexPrinter
+
+
+class MarkdownPrinter(DocumentPrinter):
+    format = "markdown"
+
+    def __init__(self):
+        self._line = LatexPrinter(inline=True)
+
+    def doprint(self, solution) -> str:
+        notation = solution.notation
+        out = [f"# {solution.title}", f"`{solution.problem}` · Source: {solution.source}", solution.statement]
+        if solution.convention:
+            out.append(f"*Convention:* {solution.convention}")
+        for part in solution.parts:
+            out.append(f"## ({part.id}) {part.question}")
+            for step in part.steps:
+                out.append(self.print_step(step, notation))
+            if part.answers:
+                rows = [f"- ${answer.latex} = {math.latex(answer.expr, notation)}$" for answer in part.answers.values()]
+                out.append("**Answer**\n\n" + "\n".join(rows))
+        return "\n\n".join(out) + "\n"
+
+    def _print_Remark(self, step, notation):
+        return step.text
+
+    def _math(self, step, notation):
+        note = getattr(step, "note", "") or getattr(step, "reason", "")
+        line = f"$$ {self._line.print_step(step, notation)} $$"
+        return f"{line}\n*({note})*" if note else line
+
+    _print_Evaluation = _math
+    _print_Relation = _math
+    _print_Solved = _math

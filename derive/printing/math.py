@@ -1,0 +1,281 @@
+"""Printing formulas: in LaTeX and in plain text, with the problem's notation,
+and optionally with numbers substituted for symbols.
+
+Substitution is a printing concern, not an algebraic one: `σ(W_f x_1 + b_f)`
+with numbers in it must read `σ([1 2] [1; 0] + 0.2)`, which SymPy would
+evaluate away if we substituted into the expression.  So the printers below
+print a bound symbol as its value, parenthesised when it is negative or
+compound, the way a person writes it.
+"""
+from __future__ import annotations
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from sympy import MatMul
+from sympy.printing.precedence import PRECEDENCE
+
+from ..functions import FUNCTION_NAMES
+from ..matrices import is_matrix
+from ..numbers import format_decimal
+
+
+class Verbatim(sympy.Symbol):
+    """A symbol printed exactly as its name (already rendered text)."""
+
+    def _latex(self, printer):
+        return self.name
+
+    def _sympystr(self, printer):
+        return self.name
+
+
+def _is_negative_term(term) -> bool:
+    if isinstance(term, MatMul):
+        coefficient = term.args[0]
+        return not is_matrix(coefficient) and coefficient.could_extract_minus_sign()
+    return False
+
+
+def _needs_parentheses(value) -> bool:
+    if isinstance(value, sympy.MatrixBase):
+        return value.shape == (1, 1) and _needs_parentheses(value[0, 0])
+    if isinstance(value, sympy.Basic):
+        if value.is_number and value.is_real:
+            fraction = value.is_Rational and terminating_places(value) is None
+            return bool(value.is_negative) or fraction
+        return not value.is_Atom
+    return False
+
+
+class _NotationMixin:
+    """What the LaTeX and text printers share: notation, values, numbers."""
+
+    _name_index = 1  # (text, latex) position in the notation tuples
+
+    def _notation_name(self, name):
+        entry = self._settings["notation"].get(name)
+        return entry[self._name_index] if entry else None
+
+    def _bound(self, symbol):
+        values = self._settings["values"]
+        if values and symbol in values:
+            value = values[symbol]
+            printed = self._print(value)
+            return f"({printed})" if _needs_parentheses(value) else printed
+        return None
+
+    def _print_Symbol(self, expr, **kwargs):
+        bound = self._bound(expr)
+        if bound is not None:
+            return bound
+        name = self._notation_name(expr.name)
+        return name if name is not None else self._default_symbol(expr, **kwargs)
+
+    def _print_MatrixSymbol(self, expr, **kwargs):
+        bound = self._bound(expr)
+        if bound is not None:
+            return bound
+        name = self._notation_name(expr.name)
+        return name if name is not None else self._default_symbol(expr, **kwargs)
+
+    def _print_Float(self, expr):
+        return format_decimal(float(expr), self._settings["digits"])
+
+    def _decimal(self, expr):
+        """0.1 rather than 1/10: inputs were typed as decimals."""
+        places = terminating_places(expr)
+        if places is None or places > 8:
+            return None
+        text = f"{abs(expr.p) / expr.q:.{places}f}"
+        return f"-{text}" if expr.p < 0 else text
+
+    def _print_ElementwiseApplyFunction(self, expr):
+        argument = Verbatim(self._print(expr.expr))
+        variable = expr.function.variables[0]
+        return self._print(expr.function.expr.xreplace({variable: argument}))
+
+    def _print_MatAdd(self, expr):
+        """Positive terms first, then `− term`: W − η G, not (−η) G + W."""
+        terms = sorted(expr.args, key=_is_negative_term)
+        out = self._print(terms[0])
+        for term in terms[1:]:
+            if _is_negative_term(term):
+                out += " - " + self.parenthesize(MatMul(-1, term).doit(), PRECEDENCE["Add"], strict=True)
+            else:
+                out += " + " + self._print(term)
+        return out
+
+    def _element_of(self, matrix, i, j):
+        values = self._settings["values"]
+        if values and matrix in values:
+            value = values[matrix][i, j]
+            printed = self._print(value)
+            return f"({printed})" if _needs_parentheses(value) else printed
+        return None
+
+
+def terminating_places(rational) -> int | None:
+    """Decimal places of a rational whose expansion terminates, else None."""
+    q = int(rational.q)
+    twos = fives = 0
+    while q % 2 == 0:
+        q //= 2
+        twos += 1
+    while q % 5 == 0:
+        q //= 5
+        fives += 1
+    return max(twos, fives) if q == 1 else None
+
+
+class MathLatexPrinter(_NotationMixin, LatexPrinter):
+    _default_settings = {**LatexPrinter._default_settings, "notation": {}, "values": None, "digits": 6}
+    _name_index = 1
+
+    def _default_symbol(self, expr, **kwargs):
+        if isinstance(expr, sympy.MatrixSymbol):
+            return LatexPrinter._print_MatrixSymbol(self, expr)
+        return LatexPrinter._print_Symbol(self, expr, **kwargs)
+
+    def _print_sigmoid(self, expr, exp=None):
+        text = rf"\sigma\left({self._print(expr.args[0])}\right)"
+        return f"{text}^{{{exp}}}" if exp else text
+
+    def _print_Rational(self, expr):
+        return self._decimal(expr) or super()._print_Rational(expr)
+
+    def _print_MatrixElement(self, expr):
+        bound = self._element_of(expr.parent, int(expr.i), int(expr.j))
+        if bound is not None:
+            return bound
+        parent = self._print(expr.parent)
+        index = _index(expr)
+        if "_" in parent or "^" in parent:
+            return rf"\left[{parent}\right]_{{{index}}}"
+        return f"{parent}_{{{index}}}"
+
+    def _print_OneMatrix(self, expr):
+        return r"\mathbf{1}"
+
+    def _print_MatMul(self, expr):
+        if not self._settings["values"]:
+            return super()._print_MatMul(expr)
+        # With numbers in place, juxtaposition would read 0.5 0 as one number.
+        args = list(expr.args)
+        sign = ""
+        if not is_matrix(args[0]) and args[0] == -1:
+            sign, args = "-", args[1:]
+        level = PRECEDENCE["Mul"]
+        return sign + r" \cdot ".join(self.parenthesize(a, level, strict=False) for a in args)
+
+    def _print_HadamardProduct(self, expr):
+        return r" \odot ".join(self.parenthesize(a, sympy.printing.precedence.PRECEDENCE["Mul"])
+                               for a in expr.args)
+
+    def _print_ImmutableDenseMatrix(self, expr):
+        if expr.shape == (1, 1):
+            return self._print(expr[0, 0])
+        return LatexPrinter._print_MatrixBase(self, expr)
+
+    _print_MutableDenseMatrix = _print_ImmutableDenseMatrix
+
+
+class MathTextPrinter(_NotationMixin, StrPrinter):
+    _default_settings = {**StrPrinter._default_settings, "notation": {}, "values": None, "digits": 6}
+    _name_index = 0
+
+    def _default_symbol(self, expr, **kwargs):
+        return expr.name
+
+    def _print_Function(self, expr):
+        name = FUNCTION_NAMES.get(expr.func.__name__, (expr.func.__name__,))[0]
+        return f"{name}({', '.join(self._argument(a) for a in expr.args)})"
+
+    def _argument(self, expr):
+        """A function's argument: its own parentheses are enough."""
+        printed = self._print(expr)
+        if self._bound(expr) is not None and printed.startswith("(") and printed.endswith(")"):
+            return printed[1:-1]
+        return printed
+
+    def _print_Rational(self, expr):
+        return self._decimal(expr) or super()._print_Rational(expr)
+
+    def _print_MatrixElement(self, expr):
+        bound = self._element_of(expr.parent, int(expr.i), int(expr.j))
+        if bound is not None:
+            return bound
+        return f"{self._print(expr.parent)}[{_index(expr)}]"
+
+    def _print_MatrixBase(self, expr):
+        if expr.shape == (1, 1):
+            return self._print(expr[0, 0])
+        rows = ["  ".join(self._print(v) for v in expr.row(i)) for i in range(expr.shape[0])]
+        return "[" + "; ".join(rows) + "]"
+
+    _print_ImmutableDenseMatrix = _print_MatrixBase
+    _print_MutableDenseMatrix = _print_MatrixBase
+
+    def _print_Transpose(self, expr):
+        return f"{self.parenthesize(expr.arg, sympy.printing.precedence.PRECEDENCE['Pow'])}ᵀ"
+
+    def _print_HadamardProduct(self, expr):
+        return " ⊙ ".join(self.parenthesize(a, sympy.printing.precedence.PRECEDENCE["Mul"]) for a in expr.args)
+
+    def _print_HadamardPower(self, expr):
+        return f"{self.parenthesize(expr.base, sympy.printing.precedence.PRECEDENCE['Pow'])}^∘{self._print(expr.exp)}"
+
+    def _print_OneMatrix(self, expr):
+        return "1"
+
+    def _print_Identity(self, expr):
+        return "I"
+
+    def _print_Derivative(self, expr):
+        variables = "".join(f"∂{self._print(v)}" for v in expr.variables)
+        body = self._print(expr.expr)
+        if not expr.expr.is_Atom:
+            body = f"({body})"
+        order = "" if len(expr.variables) == 1 else f"^{len(expr.variables)}"
+        return f"∂{order}{body}/{variables}"
+
+    def _print_Pi(self, expr):
+        return "π"
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Integral(self, expr):
+        (variable, *limits), = expr.limits
+        bounds = f"_{self._print(limits[0])}^{self._print(limits[1])}" if limits else ""
+        return f"∫{bounds} {self._print(expr.function)} d{self._print(variable)}"
+
+    def doprint(self, expr):
+        return super().doprint(expr).replace("**", "^").replace("*", "·")
+
+
+def _index(element) -> str:
+    """1-based index as people write it: one index for vectors."""
+    rows, cols = element.parent.shape
+    i, j = int(element.i) + 1, int(element.j) + 1
+    if cols == 1:
+        return str(i)
+    if rows == 1:
+        return str(j)
+    return f"{i},{j}"
+
+
+def latex(expr, notation=None, values=None, **settings) -> str:
+    if isinstance(expr, str):
+        return expr
+    if values:
+        # Juxtaposed numbers would read as one number: 2.5 0 is 2.5·0.
+        settings.setdefault("mul_symbol", "dot")
+    return MathLatexPrinter({"notation": notation or {}, "values": values, **settings}).doprint(expr)
+
+
+def text(expr, notation=None, values=None, **settings) -> str:
+    if isinstance(expr, str):
+        return expr
+    return MathTextPrinter({"notation": notation or {}, "values": values, **settings}).doprint(expr)

@@ -1,0 +1,135 @@
+"""Family `mlp`: forward pass, backpropagation and one gradient-descent step
+of a multilayer perceptron.
+
+    z_l = W_l a_{l−1} + b_l,   a_l = f_l(z_l),   a_0 = x
+
+`W[j][i]` is the weight from input i to unit j.  Gradients come from the
+graph's reverse mode; the update is W_l ← W_l − η ∂L/∂W_l for all layers at
+once, from the gradients at the old weights.
+"""
+from __future__ import annotations
+
+import problems
+from derive import layers
+from derive.document import Solution
+from derive.functions import ACTIVATIONS
+from derive.givens import Givens
+from derive.graph import Graph
+from derive.numbers import InputError
+from derive.printing import math
+
+GIVEN = {
+    "x": [0.05, 0.10],
+    "layers": [{"W": [[0.15, 0.20], [0.25, 0.30]], "b": [0.35, 0.35], "activation": "sigmoid"},
+               {"W": [[0.40, 0.45], [0.50, 0.55]], "b": [0.60, 0.60], "activation": "sigmoid"}],
+    "y": [0.01, 0.99], "loss": "half_sse", "lr": 0.5, "update_biases": False,
+}
+
+CONVENTION = ("Denominator layout: ∂L/∂W has the shape of W, so ∂L/∂W_l = ∂L/∂z_l · a_(l−1)ᵀ "
+              "and ∂L/∂a_(l−1) = W_lᵀ · ∂L/∂z_l.")
+
+
+def read(given: dict):
+    g = Givens(given, "given", ("x", "layers", "y", "loss", "lr", "update_biases"))
+    x = g.vector("x")
+    width = x.shape[0]
+    specs = []
+    for l, raw in enumerate(g.items("layers"), start=1):
+        layer = Givens(raw, f"given.layers[{l - 1}]", ("W", "b", "activation"))
+        W = layer.matrix("W")
+        if W.shape[1] != width:
+            raise InputError(f"given.layers[{l - 1}].W: expected {W.shape[0]}×{width} "
+                             f"(one column per input of the layer), got {W.shape[0]}×{W.shape[1]}")
+        b = layer.vector("b", W.shape[0])
+        activation = layer.choice("activation", tuple(ACTIVATIONS))
+        specs.append((W, b, activation))
+        width = W.shape[0]
+    y = g.vector("y", width)
+    kind = g.choice("loss", tuple(layers.LOSSES), "half_sse")
+    lr = g.number("lr")
+    return x, specs, y, kind, lr, g.flag("update_biases")
+
+
+def forward(graph: Graph, x, specs, y, kind, suffix=""):
+    """Add the forward pass; returns the names in order."""
+    a = graph.given(f"x{suffix}", x, latex="x")
+    names = []
+    for l, (W, b, activation) in enumerate(specs, start=1):
+        W_l = graph.given(f"W_{l}{suffix}", W, latex=f"W_{{{l}}}")
+        b_l = graph.given(f"b_{l}{suffix}", b, latex=f"b_{{{l}}}")
+        z = layers.affine(graph, f"z_{l}{suffix}", W_l, a, b_l, latex=f"z_{{{l}}}")
+        a = layers.activation(graph, f"a_{l}{suffix}", activation, z, latex=f"a_{{{l}}}")
+        names += [f"z_{l}{suffix}", f"a_{l}{suffix}"]
+    target = graph.given(f"y{suffix}", y, latex="y")
+    layers.loss(graph, f"loss{suffix}", kind, [target], [a], latex=r"\mathcal{L}")
+    return names + [f"loss{suffix}"]
+
+
+def build(given: dict, *, entry=None, statement=None) -> Solution:
+    entry = entry or problems.entry("mlp")
+    x, specs, y, kind, lr, update_biases = read(given)
+    graph = Graph()
+    names = forward(graph, x, specs, y, kind)
+    graph.evaluate()
+    graph.backward("loss")
+    eta = graph.given("eta", lr, latex=r"\eta", text="η")
+    depth = len(specs)
+    for l in range(1, depth + 1):
+        for p in ("W", "b"):
+            old, gradient = graph[f"{p}_{l}"].symbol, graph[graph.adjoint_name(f"{p}_{l}")].symbol
+            new = old - eta * gradient if (p == "W" or update_biases) else old
+            graph.define(f"{p}_{l}_new", new, latex=rf"{p}_{{{l}}}^{{\mathrm{{new}}}}")
+    graph.evaluate()
+
+    solution = Solution(entry.name, entry.title, entry.source, statement or describe(specs, kind, lr),
+                        given=given, notation=graph.notation(), convention=CONVENTION)
+    part = solution.part("a", "Forward pass: every pre-activation, activation and the loss.")
+    for name in names:
+        part.steps.append(graph.step(name))
+        part.answer(name, graph.value(name), graph[name].latex)
+
+    part = solution.part("b", "Backward pass: the gradient of the loss with respect to every layer.")
+    for l in range(depth, 0, -1):
+        for name in (f"a_{l}", f"z_{l}", f"W_{l}", f"b_{l}"):
+            adjoint = graph.adjoint_name(name)
+            part.steps.append(graph.step(adjoint))
+        part.answer(f"delta_{l}", graph.value(graph.adjoint_name(f"z_{l}")), rf"\delta_{{{l}}}")
+        part.answer(f"dL_dW_{l}", graph.value(graph.adjoint_name(f"W_{l}")), graph[graph.adjoint_name(f"W_{l}")].latex)
+        part.answer(f"dL_db_{l}", graph.value(graph.adjoint_name(f"b_{l}")), graph[graph.adjoint_name(f"b_{l}")].latex)
+
+    part = solution.part("c", f"One gradient-descent step with learning rate η = {math.text(lr)}"
+                              + ("" if update_biases else " (biases kept fixed)") + ", and the loss after it.")
+    for l in range(1, depth + 1):
+        for p in ("W", "b"):
+            name = f"{p}_{l}_new"
+            part.steps.append(graph.step(name))
+            part.answer(name, graph.value(name), graph[name].latex)
+    after = Graph()
+    new_specs = [(graph.value(f"W_{l}_new"), graph.value(f"b_{l}_new"), specs[l - 1][2]) for l in range(1, depth + 1)]
+    forward(after, x, new_specs, y, kind, suffix="_new")
+    after.evaluate()
+    part.steps.append(after.step("loss_new"))
+    part.answer("loss_new", after.value("loss_new"), r"\mathcal{L}^{\mathrm{new}}")
+    solution.notation.update(after.notation())
+    return solution
+
+
+def describe(specs, kind, lr) -> str:
+    sizes = [str(specs[0][0].shape[1])] + [str(W.shape[0]) for W, _, _ in specs]
+    activations = ", ".join(activation for _, _, activation in specs)
+    return (f"A {'-'.join(sizes)} multilayer perceptron with activations {activations}, loss {layers.LOSSES[kind]}, "
+            f"learning rate {math.text(lr)}; the weights, input and target are the givens.")
+
+
+def random_given(rng) -> dict:
+    sizes = [rng.randint(1, 3) for _ in range(rng.randint(2, 3) + 1)]
+
+    def draw():
+        return round(rng.uniform(-1, 1), 2)
+
+    return {"x": [draw() for _ in range(sizes[0])],
+            "layers": [{"W": [[draw() for _ in range(sizes[l])] for _ in range(sizes[l + 1])],
+                        "b": [draw() for _ in range(sizes[l + 1])],
+                        "activation": rng.choice(["sigmoid", "tanh", "relu"])} for l in range(len(sizes) - 1)],
+            "y": [round(rng.uniform(0, 1), 2) for _ in range(sizes[-1])],
+            "loss": "half_sse", "lr": rng.choice([0.1, 0.5, 1]), "update_biases": rng.choice([False, True])}
