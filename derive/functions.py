@@ -47,7 +47,24 @@ class relu(sympy.Function):
         return None
 
     def fdiff(self, argindex=1):
-        return sympy.Heaviside(self.args[0], 0)
+        return indicator(self.args[0])
+
+
+class indicator(sympy.Function):
+    """[x > 0]: 1 for positive x, else 0 (ReLU's derivative, 0 taken at 0).
+
+    SymPy's Heaviside raises on matrix arguments, which element-wise
+    application probes; this one simply stays unevaluated.
+    """
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_number and x.is_real:
+            return sympy.Integer(1) if x.is_positive else sympy.Integer(0)
+        return None
+
+    def fdiff(self, argindex=1):
+        return sympy.Integer(0)
 
 
 #: How each function is written in plain text and in LaTeX.
@@ -55,6 +72,7 @@ FUNCTION_NAMES = {
     "sigmoid": ("σ", r"\sigma"),
     "tanh": ("tanh", r"\tanh"),
     "relu": ("ReLU", r"\operatorname{ReLU}"),
+    "indicator": ("1", r"\mathbb{1}"),
     "exp": ("exp", r"\exp"),
     "log": ("log", r"\log"),
 }

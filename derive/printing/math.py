@@ -84,7 +84,10 @@ class _NotationMixin:
         return format_decimal(float(expr), self._settings["digits"])
 
     def _decimal(self, expr):
-        """0.1 rather than 1/10: inputs were typed as decimals."""
+        """0.1 rather than 1/10 in numbers (inputs were typed as decimals);
+        fractions stay fractions inside symbolic formulas."""
+        if not self._settings["decimals"]:
+            return None
         places = terminating_places(expr)
         if places is None or places > 8:
             return None
@@ -130,13 +133,21 @@ def terminating_places(rational) -> int | None:
 
 
 class MathLatexPrinter(_NotationMixin, LatexPrinter):
-    _default_settings = {**LatexPrinter._default_settings, "notation": {}, "values": None, "digits": 6}
+    _default_settings = {**LatexPrinter._default_settings, "notation": {}, "values": None, "digits": 6,
+                         "decimals": True}
     _name_index = 1
 
     def _default_symbol(self, expr, **kwargs):
         if isinstance(expr, sympy.MatrixSymbol):
             return LatexPrinter._print_MatrixSymbol(self, expr)
         return LatexPrinter._print_Symbol(self, expr, **kwargs)
+
+    def _print_indicator(self, expr, exp=None):
+        return rf"\mathbb{{1}}\left[{self._print(expr.args[0])} > 0\right]"
+
+    def _print_relu(self, expr, exp=None):
+        text = rf"\operatorname{{ReLU}}\left({self._print(expr.args[0])}\right)"
+        return f"{text}^{{{exp}}}" if exp else text
 
     def _print_sigmoid(self, expr, exp=None):
         text = rf"\sigma\left({self._print(expr.args[0])}\right)"
@@ -182,7 +193,8 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
 
 
 class MathTextPrinter(_NotationMixin, StrPrinter):
-    _default_settings = {**StrPrinter._default_settings, "notation": {}, "values": None, "digits": 6}
+    _default_settings = {**StrPrinter._default_settings, "notation": {}, "values": None, "digits": 6,
+                         "decimals": True}
     _name_index = 0
 
     def _default_symbol(self, expr, **kwargs):
@@ -191,6 +203,9 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
     def _print_Function(self, expr):
         name = FUNCTION_NAMES.get(expr.func.__name__, (expr.func.__name__,))[0]
         return f"{name}({', '.join(self._argument(a) for a in expr.args)})"
+
+    def _print_indicator(self, expr):
+        return f"1[{self._argument(expr.args[0])} > 0]"
 
     def _argument(self, expr):
         """A function's argument: its own parentheses are enough."""
@@ -240,8 +255,17 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
         order = "" if len(expr.variables) == 1 else f"^{len(expr.variables)}"
         return f"∂{order}{body}/{variables}"
 
+    def _print_Equality(self, expr):
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
     def _print_Pi(self, expr):
         return "π"
+
+    def _print_Infinity(self, expr):
+        return "∞"
+
+    def _print_NegativeInfinity(self, expr):
+        return "-∞"
 
     def _print_Exp1(self, expr):
         return "e"
@@ -266,16 +290,25 @@ def _index(element) -> str:
     return f"{i},{j}"
 
 
+def _numeric(expr, values) -> bool:
+    """Numbers print as decimals when the printed result is all numbers."""
+    if not isinstance(expr, sympy.Basic):
+        return True
+    return all(s in (values or {}) for s in expr.free_symbols)
+
+
 def latex(expr, notation=None, values=None, **settings) -> str:
     if isinstance(expr, str):
         return expr
     if values:
         # Juxtaposed numbers would read as one number: 2.5 0 is 2.5·0.
         settings.setdefault("mul_symbol", "dot")
+    settings.setdefault("decimals", _numeric(expr, values))
     return MathLatexPrinter({"notation": notation or {}, "values": values, **settings}).doprint(expr)
 
 
 def text(expr, notation=None, values=None, **settings) -> str:
     if isinstance(expr, str):
         return expr
+    settings.setdefault("decimals", _numeric(expr, values))
     return MathTextPrinter({"notation": notation or {}, "values": values, **settings}).doprint(expr)

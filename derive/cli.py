@@ -1,0 +1,152 @@
+"""The command line: `derive list`, `derive solve`.
+
+Every error a user can cause ends in one line on stderr naming what was
+wrong, and exit status 2; no traceback reaches the terminal (set
+DERIVE_DEBUG=1 to see one for an internal error).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+
+EXIT_OK, EXIT_WRONG, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+#: Largest --given file read, in bytes.
+MAX_GIVEN_BYTES = 1 << 20
+#: Default wall-clock limit for one command, in seconds.
+DEFAULT_TIME_LIMIT = 300
+
+
+class UsageError(Exception):
+    pass
+
+
+class TimeLimit(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def parser() -> Parser:
+    top = Parser(prog="derive", description="Derive, explain and check deep-learning coursework.")
+    top.add_argument("--time-limit", type=int, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                     help=f"give up after this many seconds (default {DEFAULT_TIME_LIMIT})")
+    commands = top.add_subparsers(dest="command", parser_class=Parser, required=True)
+
+    listing = commands.add_parser("list", help="list the problems of the catalog")
+    listing.add_argument("--json", action="store_true", help="print the catalog as JSON")
+
+    solve = commands.add_parser("solve", help="solve a problem and print its solution step by step")
+    solve.add_argument("name", help="problem name, as `derive list` prints it")
+    solve.add_argument("--format", choices=("text", "latex", "markdown", "json"), default="text")
+    solve.add_argument("--given", metavar="FILE.json", help="givens for a family (JSON object)")
+    solve.add_argument("--seed", type=int, metavar="N", help="draw a random variant of the givens")
+    solve.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    return top
+
+
+def main(argv=None) -> int:
+    try:
+        arguments = parser().parse_args(argv)
+    except UsageError as error:
+        return fail(str(error))
+    except SystemExit as exit:  # --help
+        return int(exit.code or 0)
+    _set_time_limit(arguments.time_limit)
+    try:
+        return COMMANDS[arguments.command](arguments)
+    except TimeLimit:
+        return fail(f"gave up after {arguments.time_limit} s (--time-limit); are the givens too large?")
+    except (UsageError, ValueError) as error:
+        return fail(str(error))
+    except Exception as error:  # a bug of ours, not the user's
+        if os.environ.get("DERIVE_DEBUG"):
+            raise
+        print(f"derive: internal error: {type(error).__name__}: {error} (DERIVE_DEBUG=1 shows where)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def fail(message: str) -> int:
+    print(f"derive: {' '.join(str(message).split())}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _set_time_limit(seconds: int):
+    if seconds <= 0 or not hasattr(signal, "SIGALRM"):
+        return
+
+    def expire(signum, frame):
+        raise TimeLimit()
+
+    signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+
+
+def command_list(arguments) -> int:
+    from .catalog import entries
+    rows = entries()
+    if arguments.json:
+        write(json.dumps([row.as_json() for row in rows], indent=2, ensure_ascii=False) + "\n")
+    else:
+        width = max(len(row.name) for row in rows)
+        write("".join(f"{row.name:<{width}}  {row.title}\n" for row in rows))
+    return EXIT_OK
+
+
+def command_solve(arguments) -> int:
+    from .catalog import solve
+    from .printing import render
+    given = read_given(arguments.given) if arguments.given else None
+    if arguments.seed is not None and arguments.seed < 0:
+        raise UsageError(f"--seed: expected a non-negative integer, got {arguments.seed}")
+    solution = solve(arguments.name, given=given, seed=arguments.seed)
+    write(render(solution, arguments.format), arguments.output)
+    return EXIT_OK
+
+
+def read_given(path: str) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_GIVEN_BYTES + 1)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read: {error.strerror}") from None
+    if len(data) > MAX_GIVEN_BYTES:
+        raise UsageError(f"{path}: larger than {MAX_GIVEN_BYTES} bytes")
+    try:
+        given = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{path}: line {error.lineno}, column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: nested too deeply") from None
+    except ValueError as error:
+        raise UsageError(f"{path}: {error}") from None
+    if not isinstance(given, dict):
+        raise UsageError(f"{path}: expected a JSON object of givens")
+    return given
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a number a problem can use")
+
+
+def write(text: str, path: str | None = None):
+    if path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot write: {error.strerror}") from None
+
+
+COMMANDS = {"list": command_list, "solve": command_solve}
