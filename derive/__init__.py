@@ -8,7 +8,7 @@ Imports are lazy so that `derive list` does not pay for SymPy.
 """
 from __future__ import annotations
 
-__all__ = ["solve", "render", "kl", "Normal", "Graph"]
+__all__ = ["solve", "render", "kl", "Normal", "Graph", "receptive_field"]
 
 
 def __getattr__(name):
@@ -21,6 +21,9 @@ def __getattr__(name):
     if name in ("kl", "Normal"):
         from . import probability
         return getattr(probability, name)
+    if name == "receptive_field":
+        from .receptive_fields import receptive_field
+        return receptive_field
     if name == "Graph":
         from .graph import Graph
         return Graph

@@ -26,7 +26,7 @@ _UNICODE = {"σ": r"$\sigma$", "∂": r"$\partial$", "⊙": r"$\odot$", "ᵀ": r
             "ŷ": r"$\hat{y}$", "√": r"$\surd$", "…": r"\dots{}", "φ": r"$\phi$", "δ": r"$\delta$",
             "—": "---", "–": "--", "∞": r"$\infty$", "⊕": r"$\oplus$", "¬": r"$\neg$", "∨": r"$\vee$",
             "∧": r"$\wedge$", "₁": r"$_1$", "₂": r"$_2$", "²": r"$^2$", "ε": r"$\varepsilon$",
-            "θ": r"$\theta$", "½": r"$\frac{1}{2}$", "⋆": r"$\star$", "∗": r"$*$", "ℝ": r"$\mathbb{R}$",
+            "θ": r"$\theta$", "§": r"\S{}", "½": r"$\frac{1}{2}$", "⋆": r"$\star$", "∗": r"$*$", "ℝ": r"$\mathbb{R}$",
             "⌊": r"$\lfloor$", "⌋": r"$\rfloor$", "⁻": r"$^{-}$", "¹": r"$^1$", "₀": r"$_0$", "φ": r"$\phi$", "β": r"$\beta$", "ω": r"$\omega$", "Σ": r"$\Sigma$"}
 
 
@@ -46,6 +46,8 @@ def escape(text: str) -> str:
             out.append(_UNICODE[ch])
         elif ord(ch) < 128:
             out.append(ch if ch.isprintable() or ch == "\n" else " ")
+        elif 0xC0 <= ord(ch) <= 0x17F and ch.isalpha():
+            out.append(ch)  # Latin letters: inputenc (utf8) with T1 fonts typesets them
         else:
             out.append("?")
     return "".join(out)

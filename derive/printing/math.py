@@ -270,6 +270,16 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
     def _print_Exp1(self, expr):
         return "e"
 
+    def _print_Sum(self, expr):
+        return self._big_operator("Σ", expr)
+
+    def _print_Product(self, expr):
+        return self._big_operator("Π", expr)
+
+    def _big_operator(self, sign, expr):
+        bounds = " ".join(f"{self._print(v)}={self._print(a)}..{self._print(b)}" for v, a, b in expr.limits)
+        return f"{sign}_({bounds}) {self.parenthesize(expr.function, PRECEDENCE['Mul'])}"
+
     def _print_Integral(self, expr):
         (variable, *limits), = expr.limits
         bounds = f"_{self._print(limits[0])}^{self._print(limits[1])}" if limits else ""

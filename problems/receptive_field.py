@@ -1,0 +1,62 @@
+"""001 §10 and family `receptive-field`: the receptive field of the n-th layer
+of a convolution stack, in closed form and for a given stack, layer by layer.
+
+    {"layers": [{"kernel": 11, "stride": 4, "padding": 2, "dilation": 1}, …]}
+
+padding defaults to 0 and dilation to 1.
+"""
+from __future__ import annotations
+
+import sympy
+
+import problems
+from derive.document import Solution
+from derive.givens import Givens
+from derive.receptive_fields import (CLOSED_FORM, NOTATION, RF, closed_form_steps, k, n, receptive_field,
+                                    s, table_steps)
+from derive.steps import Relation
+
+GIVEN = {"layers": [{"kernel": 11, "stride": 4, "padding": 2}, {"kernel": 3, "stride": 2},
+                    {"kernel": 5, "stride": 1, "padding": 2}]}
+STATEMENT = ("Determine a closed-form, non-recursive formula for the receptive field of a 1×1 square in the "
+             "n-th convolution layer, in terms of kernel sizes k_i and strides s_i; then tabulate, for the "
+             "given stack, each layer's receptive field, jump (effective stride) and start offset.")
+
+
+def build(given: dict) -> Solution:
+    entry = problems.entry("receptive-field")
+    layers = Givens(given, "given", ("layers",)).items("layers")
+    records = receptive_field(layers, "given.layers")
+
+    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION),
+                        given=given)
+    part = solution.part("a", "The closed form of RF_n, from the recurrence RF_n = RF_{n−1} + (k_n − 1)·Π_{i<n} s_i.")
+    part.steps += closed_form_steps()
+    part.answer("RF_n", CLOSED_FORM, r"RF_{n}")
+
+    part = solution.part("b", "The given stack, layer by layer (k^eff = d(k − 1) + 1).")
+    part.steps += table_steps(records)
+    # The closed form, evaluated independently of the table, must agree with its last row.
+    values = {k[m]: r["effective_kernel"] for m, r in enumerate(records, start=1)}
+    values.update({s[m]: r["layer"]["stride"] for m, r in enumerate(records, start=1)})
+    closed = CLOSED_FORM.subs(n, len(records)).doit()
+    assert closed.xreplace(values) == records[-1]["size"]
+    part.steps.append(Relation((RF(len(records)), closed, closed.xreplace(values)),
+                                  reason="the closed form with this stack's effective kernels and strides"))
+    for m, record in enumerate(records, start=1):
+        part.answer(f"RF_{m}", sympy.Integer(record["size"]), f"RF_{{{m}}}")
+        part.answer(f"J_{m}", sympy.Integer(record["jump"]), f"J_{{{m}}}")
+        part.answer(f"start_{m}", sympy.Integer(record["start"]), rf"\mathrm{{start}}_{{{m}}}")
+    return solution
+
+
+def random_given(rng) -> dict:
+    layers = []
+    for _ in range(rng.randint(2, 5)):
+        layer = {"kernel": rng.choice([1, 2, 3, 3, 5, 7]), "stride": rng.choice([1, 1, 2, 2, 3])}
+        if rng.random() < 0.5:
+            layer["padding"] = rng.randint(0, layer["kernel"] // 2)
+        if rng.random() < 0.25:
+            layer["dilation"] = rng.choice([2, 3])
+        layers.append(layer)
+    return {"layers": layers}

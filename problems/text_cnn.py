@@ -1,0 +1,48 @@
+"""003 2.2: a text CNN — m narrow filters of width l, stride 1, over the d×n
+matrix of n word embeddings of dimension d."""
+from __future__ import annotations
+
+import sympy
+
+import problems
+from derive.document import Solution
+from derive.graph import Graph
+
+STATEMENT = ("Each of n words is a d-dimensional embedding; the d×n matrix is fed to one convolutional layer "
+             "with m narrow filters (no padding) sliding over l words with stride 1. (a) How many trainable "
+             "parameters, biases included? (b) What is the size of the output? Symbolically, then for "
+             "d = 300, n = 50, m = 100, l = 3.")
+#: a numeric instance (the seed asks only for the symbolic answer)
+INSTANCE = {"m": 100, "l": 3, "d": 300, "n": 50}
+
+
+def build() -> Solution:
+    entry = problems.entry("text-cnn")
+    graph = Graph()
+    m, l, d, n = (graph.given(name, sympy.Integer(value)) for name, value in INSTANCE.items())
+    # A filter spans all d embedding dimensions of l consecutive words, plus one bias.
+    graph.define("params_per_filter", l * d + 1, latex=r"\#\mathrm{params}_{\text{filter}}",
+                 text="#params per filter")
+    graph.define("params", m * graph["params_per_filter"].symbol, latex=r"\#\mathrm{params}", text="#params")
+    # Stride 1, no padding: the window fits at positions 1 … n − l + 1.
+    graph.define("positions", n - l + 1, latex=r"n_{\mathrm{out}}", text="n_out")
+    graph.define("outputs", m * graph["positions"].symbol, latex=r"\#\mathrm{outputs}", text="#outputs")
+    graph.evaluate()
+
+    # The symbolic answers are the graph's formulas with the intermediates expanded.
+    expand = {graph["params_per_filter"].symbol: l * d + 1, graph["positions"].symbol: n - l + 1}
+    params = graph["params"].formula.xreplace(expand)
+    positions = graph["positions"].formula
+
+    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=graph.notation())
+    part = solution.part("a", "Trainable parameters: each filter is d×l weights and one bias.")
+    part.steps += graph.steps(["params_per_filter", "params"])
+    part.answer("params", params, r"\#\mathrm{params}")
+    part.answer("params_instance", graph.value("params"), r"\#\mathrm{params}")
+    part = solution.part("b", "Output size: m feature maps, one value per window position.")
+    part.steps += graph.steps(["positions", "outputs"])
+    part.answer("out_rows", m, "m")
+    part.answer("out_cols", positions, "n - l + 1")
+    part.answer("out_rows_instance", graph.value("m"), "m")
+    part.answer("out_cols_instance", graph.value("positions"), r"n_{\mathrm{out}}")
+    return solution
