@@ -23,8 +23,8 @@ class UsageError(Exception):
     pass
 
 
-class TimeLimit(Exception):
-    pass
+class TimeLimit(BaseException):
+    """Raised by the alarm; a BaseException so no `except Exception` swallows it."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -57,8 +57,8 @@ def main(argv=None) -> int:
         return fail(str(error))
     except SystemExit as exit:  # --help
         return int(exit.code or 0)
-    _set_time_limit(arguments.time_limit)
     try:
+        _set_time_limit(arguments.time_limit)
         return COMMANDS[arguments.command](arguments)
     except TimeLimit:
         return fail(f"gave up after {arguments.time_limit} s (--time-limit); are the givens too large?")
@@ -70,6 +70,9 @@ def main(argv=None) -> int:
         print(f"derive: internal error: {type(error).__name__}: {error} (DERIVE_DEBUG=1 shows where)",
               file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        if hasattr(signal, "SIGALRM"):
+            signal.alarm(0)
 
 
 def fail(message: str) -> int:
@@ -78,7 +81,9 @@ def fail(message: str) -> int:
 
 
 def _set_time_limit(seconds: int):
-    if seconds <= 0 or not hasattr(signal, "SIGALRM"):
+    if not 0 <= seconds <= 10**6:
+        raise UsageError(f"--time-limit: expected 0 (none) to 1000000 seconds, got {seconds}")
+    if seconds == 0 or not hasattr(signal, "SIGALRM"):
         return
 
     def expire(signum, frame):
@@ -102,7 +107,7 @@ def command_list(arguments) -> int:
 def command_solve(arguments) -> int:
     from .catalog import solve
     from .printing import render
-    given = read_given(arguments.given) if arguments.given else None
+    given = read_given(arguments.given) if arguments.given is not None else None
     if arguments.seed is not None and arguments.seed < 0:
         raise UsageError(f"--seed: expected a non-negative integer, got {arguments.seed}")
     solution = solve(arguments.name, given=given, seed=arguments.seed)
@@ -139,8 +144,11 @@ def _reject_constant(name):
 
 def write(text: str, path: str | None = None):
     if path is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as error:
+            raise UsageError(f"cannot write to standard output: {error.strerror}") from None
         return
     try:
         with open(path, "w", encoding="utf-8") as handle:

@@ -43,7 +43,16 @@ class Givens:
         value = self.raw(key)
         if not isinstance(value, list):
             value = [value]
+        if any(isinstance(v, list) for v in value):
+            raise InputError(f"{self._path(key)}: expected a list of numbers (a vector)")
         return matrix(value, self._path(key), (length, 1) if length is not None else None)
+
+    def vectors(self, key, length=None) -> list:
+        """A list of vectors, as `x` of a sequence; each entry named by index."""
+        items = self.items(key)
+        view = Givens(dict(enumerate(items)), self._path(key))
+        view._path = lambda index: f"{self._path(key)}[{index}]"
+        return [view.vector(i, length) for i in range(len(items))]
 
     def choice(self, key, options, default=...):
         value = self.raw(key, default)

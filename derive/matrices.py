@@ -90,7 +90,7 @@ def _explicit(expr, values):
     if isinstance(expr, Transpose):
         return _explicit(expr.arg, values).T
     if isinstance(expr, ElementwiseApplyFunction):
-        return _explicit(expr.expr, values).applyfunc(expr.function)
+        return _explicit(expr.expr, values).applyfunc(expr.function.xreplace(values))
     if isinstance(expr, (OneMatrix, Identity, ZeroMatrix)):
         return expr.as_explicit()
     return expr.xreplace(_explicit_values(values)).doit().as_explicit()

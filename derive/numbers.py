@@ -14,6 +14,11 @@ import sympy
 
 #: Digits carried when a value has to become a floating-point number.
 PRECISION = 30
+#: The largest magnitude accepted from input: beyond it, course problems
+#: have no meaning and floating-point results overflow.
+LARGEST = 1e15
+#: The most entries one matrix of givens may have.
+MAX_ENTRIES = 1024
 #: A closed form with more operations than this is shown as a decimal.
 READABLE_OPS = 24
 
@@ -28,6 +33,8 @@ def exact(value, where: str) -> sympy.Expr:
         raise InputError(f"{where}: expected a number, got {json_type(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise InputError(f"{where}: expected a finite number, got {value}")
+    if abs(value) > LARGEST:
+        raise InputError(f"{where}: {value:.3g} is larger than {LARGEST:.0e} in magnitude")
     if isinstance(value, int):
         return sympy.Integer(value)
     fraction = Fraction(repr(value))
@@ -38,6 +45,8 @@ def matrix(value, where: str, shape: tuple[int, int] | None = None) -> sympy.Imm
     """A JSON vector (a column) or list of rows as an exact matrix."""
     if not isinstance(value, list) or not value:
         raise InputError(f"{where}: expected a non-empty list, got {json_type(value)}")
+    if len(value) > MAX_ENTRIES:
+        raise InputError(f"{where}: more than {MAX_ENTRIES} rows")
     if all(not isinstance(row, list) for row in value):
         rows = [[exact(v, f"{where}[{i}]")] for i, v in enumerate(value)]
     else:
@@ -49,6 +58,8 @@ def matrix(value, where: str, shape: tuple[int, int] | None = None) -> sympy.Imm
             if len(row) != width:
                 raise InputError(f"{where}: row {i} has {len(row)} entries, row 0 has {width}")
             rows.append([exact(v, f"{where}[{i}][{j}]") for j, v in enumerate(row)])
+    if len(rows) * len(rows[0]) > MAX_ENTRIES:
+        raise InputError(f"{where}: more than {MAX_ENTRIES} entries; symbolic steps are for small instances")
     result = sympy.ImmutableMatrix(rows)
     if shape is not None and result.shape != shape:
         raise InputError(f"{where}: expected shape {shape[0]}×{shape[1]}, got {result.shape[0]}×{result.shape[1]}")
@@ -56,6 +67,8 @@ def matrix(value, where: str, shape: tuple[int, int] | None = None) -> sympy.Imm
 
 
 def json_type(value) -> str:
+    if value == []:
+        return "an empty list"
     names = {bool: "a boolean", str: "a string", type(None): "null", dict: "an object", list: "a list"}
     return names.get(type(value), type(value).__name__)
 
@@ -111,7 +124,7 @@ def json_value(value):
     if value.is_Integer:
         return int(value)
     number = complex(value.evalf(PRECISION))
-    if number.imag != 0:
+    if number.imag != 0 or not math.isfinite(number.real):
         return None
     return float(number.real)
 
@@ -120,6 +133,8 @@ def format_decimal(value: float, digits: int = 6) -> str:
     """A decimal with `digits` significant digits, trailing zeros dropped."""
     if value == 0:
         return "0"
+    if not math.isfinite(value):
+        return str(value)
     text = f"{value:.{digits}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")

@@ -34,7 +34,7 @@ def read(given: dict):
     h0 = g.vector("h0")
     hidden = h0.shape[0]
     c0 = g.vector("c0", hidden)
-    xs = [Givens({"x_t": x}, f"given.x[{t}]").vector("x_t") for t, x in enumerate(g.items("x"))]
+    xs = g.vectors("x")
     inputs = xs[0].shape[0]
     for t, x in enumerate(xs):
         if x.shape[0] != inputs:
@@ -49,7 +49,7 @@ def read(given: dict):
         raw = g.items("y")
         if len(raw) != len(xs):
             raise_shape("given.y", (len(xs),), (len(raw),), what="one target per input step")
-        targets = [Givens({"y_t": y}, f"given.y[{t}]").vector("y_t", hidden) for t, y in enumerate(raw)]
+        targets = g.vectors("y", hidden)
         g.choice("loss", ("half_sse",), "half_sse")
     return xs, h0, c0, weights, targets
 

@@ -51,17 +51,21 @@ def read(given: dict):
 
 
 def forward(graph: Graph, x, specs, y, kind, suffix=""):
-    """Add the forward pass; returns the names in order."""
+    """Add the forward pass; returns the names in order.
+
+    With a suffix (the pass after the update) every name and symbol is
+    marked "new", so the two passes can share one notation table."""
+    new = r"^{\mathrm{new}}" if suffix else ""
     a = graph.given(f"x{suffix}", x, latex="x")
     names = []
     for l, (W, b, activation) in enumerate(specs, start=1):
-        W_l = graph.given(f"W_{l}{suffix}", W, latex=f"W_{{{l}}}")
-        b_l = graph.given(f"b_{l}{suffix}", b, latex=f"b_{{{l}}}")
-        z = layers.affine(graph, f"z_{l}{suffix}", W_l, a, b_l, latex=f"z_{{{l}}}")
-        a = layers.activation(graph, f"a_{l}{suffix}", activation, z, latex=f"a_{{{l}}}")
+        W_l = graph.given(f"W_{l}{suffix}", W, latex=f"W_{{{l}}}{new}")
+        b_l = graph.given(f"b_{l}{suffix}", b, latex=f"b_{{{l}}}{new}")
+        z = layers.affine(graph, f"z_{l}{suffix}", W_l, a, b_l, latex=f"z_{{{l}}}{new}")
+        a = layers.activation(graph, f"a_{l}{suffix}", activation, z, latex=f"a_{{{l}}}{new}")
         names += [f"z_{l}{suffix}", f"a_{l}{suffix}"]
     target = graph.given(f"y{suffix}", y, latex="y")
-    layers.loss(graph, f"loss{suffix}", kind, [target], [a], latex=r"\mathcal{L}")
+    layers.loss(graph, f"loss{suffix}", kind, [target], [a], latex=r"\mathcal{L}" + new)
     return names + [f"loss{suffix}"]
 
 
@@ -110,7 +114,8 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
     after.evaluate()
     part.steps.append(after.step("loss_new"))
     part.answer("loss_new", after.value("loss_new"), r"\mathcal{L}^{\mathrm{new}}")
-    solution.notation.update(after.notation())
+    for name, names in after.notation().items():
+        solution.notation.setdefault(name, names)
     return solution
 
 

@@ -78,6 +78,10 @@ def test_unknown_problem_suggests_close_names():
     ('{"x": [1, 2], "layers": [{"W": [[1, 2]], "b": [0], "activation": "tanh"}], "y": [1], "lr": NaN}', "NaN"),
     ('{"x": [1e400], "layers": [{"W": [[1]], "b": [0], "activation": "tanh"}], "y": [1], "lr": 0.1}', "finite"),
     ('{"bogus": 1}', "bogus"),
+    ('{"x": [1e300, 1], "layers": [{"W": [[1, 2]], "b": [0], "activation": "tanh"}], "y": [1], "lr": 0.1}',
+     "larger than"),
+    ('{"x": [[1, 2]], "layers": [{"W": [[1, 2]], "b": [0], "activation": "tanh"}], "y": [1], "lr": 0.1}',
+     "list of numbers"),
 ])
 def test_bad_givens_exit_2_with_one_line_naming_the_key(tmp_path, content, expected):
     path = tmp_path / "given.json"
@@ -97,6 +101,27 @@ def test_givens_for_a_problem_without_givens_and_missing_files(tmp_path):
     assert result.returncode == 2 and "missing.json" in result.stderr
     result = derive("solve", "mlp", "--seed", "-3")
     assert result.returncode == 2
+
+
+def test_time_limit_is_range_checked_and_disarmed_after_the_command():
+    import signal
+    import time
+
+    from derive.cli import main
+    assert derive("--time-limit", "99999999999", "list").returncode == 2
+    assert main(["--time-limit", "1", "list"]) == 0
+    assert signal.alarm(0) == 0  # no alarm left behind for the caller
+    time.sleep(0.01)
+
+
+def test_numbers_print_exactly():
+    import sympy
+
+    from derive.printing import math
+    assert math.latex(sympy.Integer(9007199254740993)) == "9007199254740993"
+    assert math.text(sympy.Rational(123456789012, 1000)) == "123456789.012"
+    assert math.text(sympy.Rational(-1, 8)) == "-0.125"
+    assert math.text(sympy.Rational(1, 3)) == "1/3"
 
 
 def test_output_file_and_seeded_variants_are_deterministic(tmp_path):

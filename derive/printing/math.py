@@ -86,12 +86,13 @@ class _NotationMixin:
     def _decimal(self, expr):
         """0.1 rather than 1/10 in numbers (inputs were typed as decimals);
         fractions stay fractions inside symbolic formulas."""
-        if not self._settings["decimals"]:
+        if not self._settings["decimals"] or expr.is_Integer:
             return None
         places = terminating_places(expr)
         if places is None or places > 8:
             return None
-        text = f"{abs(expr.p) / expr.q:.{places}f}"
+        digits = str(abs(expr.p) * 10**places // expr.q).rjust(places + 1, "0")
+        text = f"{digits[:-places]}.{digits[-places:]}"
         return f"-{text}" if expr.p < 0 else text
 
     def _print_ElementwiseApplyFunction(self, expr):
@@ -141,6 +142,13 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
         if isinstance(expr, sympy.MatrixSymbol):
             return LatexPrinter._print_MatrixSymbol(self, expr)
         return LatexPrinter._print_Symbol(self, expr, **kwargs)
+
+    def _print_Float(self, expr):
+        text = format_decimal(float(expr), self._settings["digits"])
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            return rf"{mantissa} \times 10^{{{exponent}}}"
+        return text
 
     def _print_indicator(self, expr, exp=None):
         return rf"\mathbb{{1}}\left[{self._print(expr.args[0])} > 0\right]"
