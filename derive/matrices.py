@@ -128,7 +128,7 @@ def _matrix_vjp(expr, wrt, cotangent, whole, output):
         return _sum([_matrix_vjp(a, wrt, cotangent, whole, output) for a in expr.args])
     if isinstance(expr, MatMul):
         coefficient, factors = expr.as_coeff_matrices()
-        if wrt in sympy.sympify(coefficient).free_symbols:
+        if wrt in getattr(coefficient, "free_symbols", ()):
             raise NoMatrixRule
         contributions = []
         for i, factor in enumerate(factors):

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import sympy
 
+from .numbers import exact
 from .steps import Relation
 
 X = sympy.Symbol("x", real=True)
@@ -28,7 +29,8 @@ class Distribution:
     parameters: tuple[str, ...] = ()
 
     def __init__(self, *args):
-        self.args = tuple(sympy.sympify(a) if isinstance(a, (int, float)) else a for a in args)
+        self.args = tuple(exact(a, f"{type(self).__name__} parameter {i + 1}") if isinstance(a, (int, float)) else a
+                          for i, a in enumerate(args))
         self.validate()
 
     def validate(self):

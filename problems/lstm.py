@@ -12,6 +12,7 @@ import problems
 from derive import layers
 from derive.document import Solution
 from derive.givens import Givens
+from derive.numbers import InputError
 from derive.graph import Graph
 from derive.steps import Remark
 
@@ -55,7 +56,6 @@ def read(given: dict):
 
 
 def raise_shape(where, expected, got, what="shape"):
-    from derive.numbers import InputError
     raise InputError(f"{where}: expected {what} {'×'.join(map(str, expected))}, got {'×'.join(map(str, got))}")
 
 

@@ -2,6 +2,8 @@
 biases are weights on a constant input 1."""
 from __future__ import annotations
 
+import sympy
+
 import problems
 from derive.steps import Relation, Remark
 from problems import mlp
@@ -47,7 +49,8 @@ def build(given: dict):
     for key, (family_key, row, latex, text) in SEED_DELTAS.items():
         gradient = answers[family_key].expr[row]
         solution.notation[key] = (text, latex)
-        part.steps.append(Relation((_symbol(key), -_symbol(f"dL_dz_{family_key[-1]}[{row + 1}]"), -gradient)))
+        part.steps.append(Relation((sympy.Symbol(key), -sympy.Symbol(f"dL_dz_{family_key[-1]}[{row + 1}]"),
+                                    -gradient)))
         solution.notation[f"dL_dz_{family_key[-1]}[{row + 1}]"] = (
             f"∂L/∂z_{family_key[-1]}[{row + 1}]", rf"\frac{{\partial L}}{{\partial z_{{{family_key[-1]},{row + 1}}}}}")
         part.answer(key, -gradient, latex)
@@ -55,7 +58,3 @@ def build(given: dict):
         part.answer(f"{name}_new", answers[f"{family_key}_new"].expr[row, column], rf"{name}^{{\mathrm{{new}}}}")
     return solution
 
-
-def _symbol(name):
-    import sympy
-    return sympy.Symbol(name)
