@@ -52,6 +52,12 @@ def solve_size(knowns: dict[str, int]) -> tuple[str, int, list]:
     unknown = missing[0]
     symbol = SIZE_SYMBOLS[unknown]
     values = {SIZE_SYMBOLS[n]: sympy.Integer(v) for n, v in knowns.items()}
+    if unknown == "output":
+        # Nothing to solve: the real layer floors, as PyTorch does.
+        value = output_size(**knowns)
+        floored = sympy.floor((I + 2 * P - D * (K - 1) - 1) / S) + 1
+        return unknown, value, [Evaluation(target=O, formula=floored, bindings=values, value=sympy.Integer(value),
+                                           note="output size of a convolution")]
     substituted = sympy.Eq(values.get(O, O), EXACT_SIZE.xreplace(values), evaluate=False)
     steps = [Evaluation(target=O, formula=EXACT_SIZE, bindings={s: v for s, v in values.items() if s != O},
                         note="output size of a convolution, when the stride divides exactly")]

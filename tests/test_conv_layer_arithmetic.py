@@ -36,3 +36,30 @@ def test_unknown_stride_and_impossible_sizes():
         solve_size({"input": 10, "output": 4, "kernel": 3})  # S = 7/3
     with pytest.raises(InputError, match="exactly one"):
         solve_size({"input": 205, "output": 66})
+
+
+@pytest.mark.parametrize("size, kernel, stride, padding", [(32, 5, 1, 2), (28, 3, 2, 1), (64, 7, 2, 3)])
+def test_family_solves_each_unknown_against_window_counts(size, kernel, stride, padding):
+    padded = np.zeros(size + 2 * padding)
+    output = np.lib.stride_tricks.sliding_window_view(padded, kernel)[::stride].shape[0]
+    base = {"input": size, "kernel": kernel, "stride": stride, "padding": padding, "output": output,
+            "in_channels": 3, "out_channels": 8}
+    for unknown, key in (("output", "O"), ("kernel", "K")):
+        given = {k: v for k, v in base.items() if k != unknown}
+        sol = solve("conv-arithmetic", given=given)
+        solved_kernel = kernel
+        if unknown == "output":
+            assert sol.answers[key].value == output
+        else:
+            # The solved kernel must give the same number of windows (it may differ from the
+            # original one when the stride does not divide exactly).
+            solved_kernel = sol.answers[key].value
+            windows = np.lib.stride_tricks.sliding_window_view(padded, solved_kernel)[::stride].shape[0]
+            assert windows == output
+        weights = np.zeros((8, 3, solved_kernel, solved_kernel))
+        assert sol.answers["params"].value == weights.size + 8
+
+
+def test_family_rejects_unknown_keys():
+    with pytest.raises(InputError, match="unknown key 'kernal'"):
+        solve("conv-arithmetic", given={"input": 5, "kernal": 3, "stride": 1})
