@@ -15,7 +15,7 @@ import importlib
 import random
 from dataclasses import dataclass
 
-from .numbers import InputError
+from .errors import InputError
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The command line: `derive list`, `derive solve`.
+"""The command line: `derive list`, `derive solve`, `derive sheet`, `derive check`.
 
 Every error a user can cause ends in one line on stderr naming what was
 wrong, and exit status 2; no traceback reaches the terminal (set
@@ -47,6 +47,19 @@ def parser() -> Parser:
     solve.add_argument("--given", metavar="FILE.json", help="givens for a family (JSON object)")
     solve.add_argument("--seed", type=int, metavar="N", help="draw a random variant of the givens")
     solve.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    sheet = commands.add_parser("sheet", help="write a LaTeX/PDF solution sheet")
+    sheet.add_argument("names", nargs="*", metavar="NAME", help="problems to include, in this order")
+    sheet.add_argument("--all", action="store_true", help="include every problem of the catalog")
+    sheet.add_argument("--given", metavar="FILE.json", help="givens for a single family problem")
+    sheet.add_argument("--seed", type=int, metavar="N", help="a variant sheet: new givens for every problem")
+    sheet.add_argument("-o", "--output", metavar="FILE.tex|FILE.pdf", required=True,
+                       help="the sheet; a .pdf is compiled with LaTeX")
+
+    check = commands.add_parser("check", help="check a hand derivation line by line")
+    check.add_argument("file", metavar="FILE", help="LaTeX or Markdown with display math")
+    check.add_argument("--problem", metavar="NAME", help="the problem whose quantities bind the symbols")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
     return top
 
 
@@ -115,6 +128,18 @@ def command_solve(arguments) -> int:
     return EXIT_OK
 
 
+def command_sheet(arguments) -> int:
+    from .sheet import command
+    if arguments.seed is not None and arguments.seed < 0:
+        raise UsageError(f"--seed: expected a non-negative integer, got {arguments.seed}")
+    return command(arguments)
+
+
+def command_check(arguments) -> int:
+    from .checking import command
+    return command(arguments)
+
+
 def read_given(path: str) -> dict:
     try:
         with open(path, "rb") as handle:
@@ -157,4 +182,4 @@ def write(text: str, path: str | None = None):
         raise UsageError(f"{path}: cannot write: {error.strerror}") from None
 
 
-COMMANDS = {"list": command_list, "solve": command_solve}
+COMMANDS = {"list": command_list, "solve": command_solve, "sheet": command_sheet, "check": command_check}

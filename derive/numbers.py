@@ -12,6 +12,8 @@ from fractions import Fraction
 
 import sympy
 
+from .errors import InputError
+
 #: Digits carried when a value has to become a floating-point number.
 PRECISION = 30
 #: The largest magnitude accepted from input: beyond it, course problems
@@ -21,10 +23,6 @@ LARGEST = 1e15
 MAX_ENTRIES = 1024
 #: A closed form with more operations than this is shown as a decimal.
 READABLE_OPS = 24
-
-
-class InputError(ValueError):
-    """Bad user input; the message names where it is (file, key, line)."""
 
 
 def exact(value, where: str) -> sympy.Expr:
