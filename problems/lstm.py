@@ -1,10 +1,13 @@
-"""Family `lstm`: the forward pass of an LSTM, step by step.
+"""Family `lstm`: the forward pass of an LSTM step by step, the loss, and
+(when targets are given) every gradient by backpropagation through time.
 
     f_t = σ(W_f x_t + U_f h_{t−1} + b_f)      i_t = σ(W_i x_t + U_i h_{t−1} + b_i)
     c̃_t = tanh(W_c x_t + U_c h_{t−1} + b_c)   o_t = σ(W_o x_t + U_o h_{t−1} + b_o)
     c_t = f_t ⊙ c_{t−1} + i_t ⊙ c̃_t           h_t = o_t ⊙ tanh(c_t)
 
-with loss ½ Σ_t ‖y_t − h_t‖² when targets are given.
+with loss Σ_t over (y_t, h_t) of the chosen kind (½ Σ ‖y_t − h_t‖² by default).
+The cell is `derive.recurrent.lstm_cell`; the gradients are the graph's
+reverse mode over the unrolled sequence.
 """
 from __future__ import annotations
 
@@ -12,12 +15,12 @@ import problems
 from derive import layers
 from derive.document import Solution
 from derive.givens import Givens
-from derive.numbers import InputError
 from derive.graph import Graph
+from derive.numbers import InputError
+from derive.recurrent import LSTM_GATES, lstm_cell, lstm_weights
 from derive.steps import Remark
 
-GATES = {"f": ("sigmoid", "f", "forget gate"), "i": ("sigmoid", "i", "input gate"),
-         "c": ("tanh", "ctilde", "candidate cell"), "o": ("sigmoid", "o", "output gate")}
+GATES = LSTM_GATES
 
 GIVEN = {
     "x": [[1, 0], [0.5, -1]],
@@ -29,30 +32,52 @@ GIVEN = {
     "loss": "half_sse",
 }
 
+CONVENTION = ("Denominator layout: ∂L/∂W has the shape of W, so a weight used at every step collects "
+              "∂L/∂W_g = Σ_t δ_(g,t) x_tᵀ and ∂L/∂U_g = Σ_t δ_(g,t) h_(t−1)ᵀ, where δ_(g,t) is the gradient "
+              "with respect to gate g's pre-activation at step t.")
+
+KEYS = ("x", "h0", "c0", "W", "U", "b", "y", "loss")
+
+
+def require(g: Givens, key: str, expected: str):
+    """A missing key gets a message that says what belongs there."""
+    if not g.has(key):
+        raise InputError(f"{g._path(key)}: missing; expected {expected}")
+
 
 def read(given: dict):
-    g = Givens(given, "given", ("x", "h0", "c0", "W", "U", "b", "y", "loss"))
+    g = Givens(given, "given", KEYS)
+    require(g, "h0", "the initial hidden state, a list of numbers (length = hidden size)")
     h0 = g.vector("h0")
     hidden = h0.shape[0]
+    require(g, "c0", f"the initial cell state, a list of {hidden} numbers")
     c0 = g.vector("c0", hidden)
+    require(g, "x", "the input sequence, a list of vectors (one per step)")
     xs = g.vectors("x")
     inputs = xs[0].shape[0]
     for t, x in enumerate(xs):
         if x.shape[0] != inputs:
-            raise_shape(f"given.x[{t}]", (inputs, 1), x.shape)
+            raise_shape(f"given.x[{t}]", (inputs,), (x.shape[0],), what="a vector of length")
     weights = {}
     for key, shape in (("W", (hidden, inputs)), ("U", (hidden, hidden)), ("b", (hidden, 1))):
+        expected = (f"an object with keys f, i, c, o, each a {shape[0]}×{shape[1]} matrix" if key != "b"
+                    else f"an object with keys f, i, c, o, each a list of {hidden} numbers")
+        require(g, key, expected)
         block = g.child(key, tuple(GATES))
         for gate in GATES:
+            what = f"a {shape[0]}×{shape[1]} matrix" if key != "b" else f"a list of {hidden} numbers"
+            require(block, gate, what)
             weights[key, gate] = block.vector(gate, hidden) if key == "b" else block.matrix(gate, shape)
-    targets = None
+    targets, kind = None, None
     if g.has("y"):
         raw = g.items("y")
         if len(raw) != len(xs):
-            raise_shape("given.y", (len(xs),), (len(raw),), what="one target per input step")
+            raise_shape("given.y", (len(xs),), (len(raw),), what="one target per input step,")
         targets = g.vectors("y", hidden)
-        g.choice("loss", ("half_sse",), "half_sse")
-    return xs, h0, c0, weights, targets
+        kind = g.choice("loss", tuple(layers.LOSSES), "half_sse")
+    elif g.has("loss"):
+        raise InputError("given.loss: a loss needs targets; give y, a list of one target vector per step")
+    return xs, h0, c0, weights, targets, kind
 
 
 def raise_shape(where, expected, got, what="shape"):
@@ -60,27 +85,19 @@ def raise_shape(where, expected, got, what="shape"):
 
 
 def build_graph(given: dict) -> tuple[Graph, int]:
-    xs, h0, c0, weights, targets = read(given)
+    xs, h0, c0, weights, targets, kind = read(given)
     graph = Graph()
-    symbol = {key: graph.given(f"{key[0]}_{key[1]}", value) for key, value in weights.items()}
+    symbol = lstm_weights(graph, weights)
     inputs = [graph.given(f"x_{t}", value) for t, value in enumerate(xs, start=1)]
     h = graph.given("h_0", h0)
     c = graph.given("c_0", c0)
     for t, x in enumerate(inputs, start=1):
-        gate = {}
-        for key, (function, name, _) in GATES.items():
-            where = f"gate {name}_{t}"
-            argument = layers.total([layers.product(symbol["W", key], x, where),
-                                     layers.product(symbol["U", key], h, where), symbol["b", key]], where)
-            gate[key] = layers.activation(graph, f"{name}_{t}", function, argument)
-        c = graph.define(f"c_{t}", layers.total([layers.elementwise_product(gate["f"], c, f"c_{t}"),
-                                                 layers.elementwise_product(gate["i"], gate["c"], f"c_{t}")],
-                                                f"c_{t}"))
-        h = graph.define(f"h_{t}", layers.elementwise_product(gate["o"], layers.apply("tanh", c), f"h_{t}"))
+        state = lstm_cell(graph, t, x, h, c, symbol)
+        h, c = state["h"], state["c"]
     if targets is not None:
         ys = [graph.given(f"y_{t}", value) for t, value in enumerate(targets, start=1)]
         outputs = [graph[f"h_{t}"].symbol for t in range(1, len(inputs) + 1)]
-        layers.loss(graph, "loss", "half_sse", ys, outputs, latex=r"\mathcal{L}")
+        layers.loss(graph, "loss", kind, ys, outputs, latex=r"\mathcal{L}")
     return graph.evaluate(), len(inputs)
 
 
@@ -89,6 +106,23 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
     graph, steps = build_graph(given)
     solution = Solution(entry.name, entry.title, entry.source, statement or describe(graph, steps),
                         given=given, notation=graph.notation())
+    dimensions_part(solution, graph)
+    values = solution.part("b", "Compute the gates and states at every step.")
+    for t in range(1, steps + 1):
+        for name in ("f", "i", "ctilde", "c", "o", "h"):
+            key = f"{name}_{t}"
+            values.steps.append(graph.step(key))
+            values.answer(key, graph.value(key), graph[key].latex)
+    if "loss" in graph:
+        kind = given.get("loss", "half_sse")
+        loss = solution.part("c", f"Compute the loss {layers.LOSSES[kind]} over the steps (y_t against h_t).")
+        loss.steps.append(graph.step("loss"))
+        loss.answer("loss", graph.value("loss"), graph["loss"].latex)
+        gradients_part(solution, graph, steps)
+    return solution
+
+
+def dimensions_part(solution, graph):
     dimensions = solution.part("a", "What are the dimensions of every gate and state?")
     for key, (_, gate_name, meaning) in GATES.items():
         q = graph[f"{gate_name}_1"]
@@ -98,17 +132,29 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
             f"U_{key} h_(t-1) and b_{key} have that shape too, and the activation keeps it: {shape(q)}."))
     dimensions.steps.append(Remark(
         f"c_t = f_t ⊙ c_(t-1) + i_t ⊙ c̃_t and h_t = o_t ⊙ tanh(c_t) are element-wise: {shape(graph['c_1'])}."))
-    values = solution.part("b", "Compute the gates and states at every step.")
-    for t in range(1, steps + 1):
-        for name in ("f", "i", "ctilde", "c", "o", "h"):
-            key = f"{name}_{t}"
-            values.steps.append(graph.step(key))
-            values.answer(key, graph.value(key), graph[key].latex)
-    if "loss" in graph:
-        loss = solution.part("c", "Compute the loss ½ Σ_t (y_t − h_t)².")
-        loss.steps.append(graph.step("loss"))
-        loss.answer("loss", graph.value("loss"), graph["loss"].latex)
-    return solution
+
+
+def gradients_part(solution, graph, steps):
+    """Backpropagation through time: the adjoint of every state, then of every weight."""
+    graph.backward("loss")
+    graph.evaluate()
+    solution.convention = CONVENTION
+    solution.notation.update(graph.notation())
+    part = solution.part("d", "Backpropagation through time: the gradient of the loss with respect to every "
+                              "state, gate and weight.")
+    for t in range(steps, 0, -1):
+        for name in ("h", "c", "o", "ctilde", "i", "f"):
+            part.steps.append(graph.step(graph.adjoint_name(f"{name}_{t}")))
+    part.steps.append(Remark("Every weight is used at every step, so its gradient sums one term per step."))
+    for kind in ("W", "U", "b"):
+        for gate in GATES:
+            adjoint = graph.adjoint_name(f"{kind}_{gate}")
+            part.steps.append(graph.step(adjoint))
+            part.answer(adjoint, graph.value(adjoint), graph[adjoint].latex)
+    for state in ("h_0", "c_0"):
+        adjoint = graph.adjoint_name(state)
+        part.steps.append(graph.step(adjoint))
+        part.answer(adjoint, graph.value(adjoint), graph[adjoint].latex)
 
 
 def shape(quantity) -> str:

@@ -1,0 +1,120 @@
+"""Recurrent problems: the `lstm` family's gradients, rnn-gradient-scale,
+lstm-zero-input, lstm-cell-gradient, rnn-jacobian and bptt."""
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from derive import solve
+from derive.numbers import InputError
+from derive.printing import render
+from problems import lstm
+from reference import central_difference, lstm_run
+
+
+# --- family lstm ---------------------------------------------------------------
+
+def lstm_loss_at(g, kind, gate, value):
+    """The loss of the givens `g` with one parameter replaced by `value` (plain NumPy)."""
+    params = {k: {q: np.array(g[k][q], float) for q in "fico"} for k in ("W", "U", "b")}
+    h0, c0 = np.array(g["h0"], float), np.array(g["c0"], float)
+    if kind == "h0":
+        h0 = value
+    elif kind == "c0":
+        c0 = value
+    else:
+        params[kind][gate] = value
+    targets = [np.atleast_1d(np.array(y, float)) for y in g["y"]]
+    return lstm_run(g["x"], h0, c0, params["W"], params["U"], params["b"], targets)[1]
+
+
+def assert_lstm_gradients_match(g, sol, tol=1e-6):
+    for kind in ("W", "U", "b"):
+        for gate in "fico":
+            numeric = central_difference(lambda v: lstm_loss_at(g, kind, gate, v), np.array(g[kind][gate], float))
+            engine = np.array(sol.answers[f"dL_d{kind}_{gate}"].value, float).reshape(numeric.shape)
+            assert engine == pytest.approx(numeric, abs=tol), (kind, gate)
+    for state, key in (("h0", "dL_dh_0"), ("c0", "dL_dc_0")):
+        numeric = central_difference(lambda v: lstm_loss_at(g, state, None, v), np.array(g[state], float))
+        engine = np.array(sol.answers[key].value, float).reshape(numeric.shape)
+        assert engine == pytest.approx(numeric, abs=tol), state
+
+
+def test_lstm_forward_gradients_by_bptt_match_finite_differences():
+    assert_lstm_gradients_match(lstm.GIVEN, solve("lstm-forward"))
+
+
+number = st.floats(-1.5, 1.5, allow_nan=False).map(lambda v: round(v, 2))
+
+
+@settings(max_examples=8, deadline=None)
+@given(hidden=st.integers(1, 2), inputs=st.integers(1, 2), steps=st.integers(1, 3), data=st.data())
+def test_random_lstm_instances_values_and_gradients(hidden, inputs, steps, data):
+    def vec(n):
+        return [data.draw(number) for _ in range(n)]
+
+    def mat(r, c):
+        return [vec(c) for _ in range(r)]
+
+    g = {"x": [vec(inputs) for _ in range(steps)], "h0": vec(hidden), "c0": vec(hidden),
+         "W": {q: mat(hidden, inputs) for q in "fico"}, "U": {q: mat(hidden, hidden) for q in "fico"},
+         "b": {q: vec(hidden) for q in "fico"}, "y": [vec(hidden) for _ in range(steps)],
+         "loss": data.draw(st.sampled_from(["half_sse", "sse"]))}
+    if g["loss"] == "sse":  # the NumPy reference computes ½ Σ; sse is twice that
+        g_half = dict(g, loss="half_sse")
+    sol = solve("lstm", given=g)
+    states, loss = lstm_run(g["x"], g["h0"], g["c0"], g["W"], g["U"], g["b"], g["y"])
+    for t, state in enumerate(states, start=1):
+        for name, value in state.items():
+            got = np.atleast_1d(np.array(sol.answers[f"{name}_{t}"].value, float))
+            assert got == pytest.approx(value, abs=1e-12)
+    factor = 2 if g["loss"] == "sse" else 1
+    assert sol.answers["loss"].value == pytest.approx(factor * loss, abs=1e-12)
+    if factor == 1:
+        assert_lstm_gradients_match(g, sol)
+    else:
+        half = solve("lstm", given=g_half)
+        for key, answer in sol.answers.items():
+            if key.startswith("dL_d"):
+                assert np.array(answer.value, float) == pytest.approx(2 * np.array(half.answers[key].value, float))
+
+
+def test_lstm_json_given_reproduces_the_solution():
+    first = json.loads(render(solve("lstm", seed=3), "json"))
+    again = json.loads(render(solve("lstm", given=first["given"]), "json"))
+    assert again["parts"] == first["parts"]
+    assert "dL_dW_f" in first["parts"][-1]["answers"]
+
+
+def test_lstm_without_targets_has_no_loss_or_gradients():
+    g = {k: v for k, v in lstm.GIVEN.items() if k not in ("y", "loss")}
+    sol = solve("lstm", given=g)
+    assert "h_2" in sol.answers and "loss" not in sol.answers and "dL_dW_f" not in sol.answers
+
+
+def bad(**changes):
+    g = json.loads(json.dumps(lstm.GIVEN))
+    for key, value in changes.items():
+        if value is None:
+            del g[key]
+        else:
+            g[key] = value
+    return g
+
+
+@pytest.mark.parametrize("given_, message", [
+    (bad(x=[[1, 0], [0.5]]), r"given\.x\[1\]: expected a vector of length 2, got 1"),
+    (bad(W={"f": [[1, 2, 3]], "i": [[-1, 0]], "c": [[1, 2]], "o": [[3, 0]]}), r"given\.W\.f: expected shape 1×2"),
+    (bad(U={"f": [[0.5]], "i": [[2]], "c": [[1.5]]}), r"given\.U\.o: missing; expected a 1×1 matrix"),
+    (bad(b={"f": [0.2], "i": [-0.1], "c": [0.5], "o": [0.8], "g": [1]}), r"given\.b: unknown key 'g'"),
+    (bad(h0=None), r"given\.h0: missing; expected the initial hidden state"),
+    (bad(c0=[0, 0]), r"given\.c0: expected shape 1×1"),
+    (bad(y=[0.5]), r"given\.y: expected one target per input step, 2"),
+    (bad(loss="hinge"), r"given\.loss: expected one of"),
+    (bad(y=None), r"given\.loss: a loss needs targets"),
+    (bad(x=[["a", 0], [0.5, -1]]), r"given\.x\[0\]\[0\]: expected a number"),
+])
+def test_bad_lstm_givens_name_the_key_and_the_expected_shape(given_, message):
+    with pytest.raises(InputError, match=message):
+        solve("lstm", given=given_)
