@@ -35,6 +35,42 @@ class NoMatrixRule(Exception):
     """The matrix rules do not cover this operation; use elements instead."""
 
 
+class Operation(MatrixExpr):
+    """A matrix operation that carries its own value and backward rule.
+
+    Convolutions, pooling and reshapes are not products of matrices, so the
+    rules below cannot see through them; like a micrograd node, such an
+    operation says how to compute itself from explicit operands
+    (`compute`) and what each operand receives from a cotangent
+    (`pullback`, itself a formula, so that ∂L/∂F = X ⋆ ∂L/∂O stays readable).
+    `args` are the matrix operands first (`operand_count` of them), then
+    integer parameters.
+    """
+
+    operand_count = 1
+
+    @property
+    def operands(self):
+        return self.args[:self.operand_count]
+
+    @property
+    def parameters(self):
+        return tuple(int(a) for a in self.args[self.operand_count:])
+
+    def compute(self, *operands) -> ImmutableMatrix:
+        rows, cols = self.shape
+        return ImmutableMatrix(rows, cols, [self.entry(operands, i, j) for i in range(rows) for j in range(cols)])
+
+    def entry(self, operands, i, j):
+        raise NotImplementedError
+
+    def _entry(self, i, j, **kwargs):
+        return self.entry(self.operands, int(i), int(j))
+
+    def pullback(self, index: int, cotangent):
+        raise NoMatrixRule
+
+
 def is_matrix(expr) -> bool:
     return isinstance(expr, (MatrixExpr, MatrixBase))
 
@@ -91,6 +127,8 @@ def _explicit(expr, values):
         return _explicit(expr.arg, values).T
     if isinstance(expr, ElementwiseApplyFunction):
         return _explicit(expr.expr, values).applyfunc(expr.function.xreplace(values))
+    if isinstance(expr, Operation):
+        return expr.compute(*[_explicit(a, values) for a in expr.operands])
     if isinstance(expr, (OneMatrix, Identity, ZeroMatrix)):
         return expr.as_explicit()
     return expr.xreplace(_explicit_values(values)).doit().as_explicit()
@@ -151,6 +189,9 @@ def _matrix_vjp(expr, wrt, cotangent, whole, output):
     if isinstance(expr, ElementwiseApplyFunction):
         derivative = elementwise_derivative(expr, output if expr == whole else None)
         return _matrix_vjp(expr.expr, wrt, hadamard_product(cotangent, derivative), whole, output)
+    if isinstance(expr, Operation):
+        return _sum([_matrix_vjp(operand, wrt, expr.pullback(k, cotangent), whole, output)
+                     for k, operand in enumerate(expr.operands) if wrt in operand.free_symbols])
     raise NoMatrixRule
 
 
