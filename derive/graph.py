@@ -22,7 +22,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .matrices import ShapeMismatch, explicit, is_matrix, shape_of, vjp
 from .numbers import settle
-from .steps import Evaluation
+from .steps import ComputationGraph, Evaluation, GraphNode
 
 
 @dataclass(eq=False)
@@ -144,6 +144,56 @@ class Graph:
 
     def steps(self, names) -> list[Evaluation]:
         return [self.step(n) for n in names]
+
+    def figure(self, caption: str = "", names=None) -> ComputationGraph:
+        """The computation graph as a step that printers draw as a figure.
+
+        One node per quantity, carrying its name, LaTeX, forward value and,
+        when `backward()` has run, its gradient (the value of `dL_d<name>`;
+        the loss itself gets 1).  Edges go from each quantity to the ones
+        whose formulas use it, in definition order (data-flow order).
+
+        `names`: the quantities to draw, in any order (drawn in graph order).
+        By default, after `backward()`: the loss and everything it depends on
+        (not the adjoints, nor what was computed after, such as an update
+        step); before it: every quantity.
+        Call it after `evaluate()` (and `backward()`), so values are known.
+        """
+        loss = self._loss()
+        if names is None:
+            chosen = [q for q in self if q.kind != "adjoint"]
+            if loss is not None:
+                chosen = self._ancestors(loss)
+        else:
+            missing = [n for n in names if n not in self._quantities]
+            if missing:
+                raise GraphError(f"figure: no quantity named {', '.join(map(repr, missing))}")
+            chosen = [q for q in self if q.name in set(names)]
+        keep = {q.name for q in chosen}
+        nodes = tuple(GraphNode(q.name, q.latex, q.text, q.value, self._gradient_of(q, loss), q.kind)
+                      for q in chosen)
+        edges = tuple((p.name, q.name) for q in chosen for p in q.parents if p.name in keep)
+        return ComputationGraph(nodes, edges, caption)
+
+    def _loss(self) -> Quantity | None:
+        """The quantity `backward()` ran from: the one whose ancestors are
+        exactly the quantities that have adjoints (None before backward)."""
+        with_adjoint = {q.name for q in self if self.adjoint_name(q.name) in self}
+        if not with_adjoint:
+            return None
+        for q in self:
+            if q.kind != "adjoint" and q.name not in with_adjoint and q.parents:
+                if {a.name for a in self._ancestors(q)} - {q.name} == with_adjoint:
+                    return q
+        return None
+
+    def _gradient_of(self, quantity, loss):
+        adjoint = self.adjoint_name(quantity.name)
+        if adjoint in self:
+            return self[adjoint].value
+        if quantity is loss:  # backward() seeds the loss's own gradient with 1
+            return sympy.ImmutableMatrix([[1]]) if quantity.shape else sympy.Integer(1)
+        return None
 
     # --- reverse ----------------------------------------------------------
     def adjoint_name(self, name: str) -> str:

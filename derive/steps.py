@@ -60,3 +60,41 @@ class Solved:
     unknown: object
     solutions: tuple
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """One quantity of a computation graph, as a figure draws it.
+
+    `value` is its forward value and `gradient` the loss's gradient with
+    respect to it (∂L/∂name), each None when unknown.  `kind` is "given" for
+    a leaf (input, weight, target) and "defined" for a computed quantity.
+    """
+
+    name: str
+    latex: str
+    text: str
+    value: object = None
+    gradient: object = None
+    kind: str = "defined"
+
+
+@dataclass(frozen=True)
+class ComputationGraph:
+    """A figure of a computation graph: `nodes` (GraphNode) in data-flow
+    order, so every edge points from an earlier node to a later one, and
+    `edges` as (from name, to name) pairs in that same order."""
+
+    nodes: tuple
+    edges: tuple = ()
+    caption: str = ""
+
+    def __post_init__(self):
+        position = {node.name: i for i, node in enumerate(self.nodes)}
+        if len(position) != len(self.nodes):
+            raise ValueError("a computation graph names each node once")
+        for source, target in self.edges:
+            if source not in position or target not in position:
+                raise ValueError(f"edge {source} → {target} names a node the graph lacks")
+            if position[source] >= position[target]:
+                raise ValueError(f"edge {source} → {target} points backwards in data-flow order")

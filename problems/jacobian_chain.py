@@ -43,6 +43,7 @@ def build() -> Solution:
 
     part = solution.part("b", "Evaluate them at x = (1, 2) and at f₁(1, 2), and combine by the chain rule.")
     part.steps += graph.steps(["f1_x", "J_f1_x", "J_f2_u", "J_f"])
+    part.steps.append(graph.figure("the chain rule as a graph: each Jacobian evaluated where it applies"))
     direct = sympy.ImmutableMatrix(F2.xreplace(dict(zip((y1, y2, y3), F1)))).jacobian([x1, x2])
     direct_at = sympy.ImmutableMatrix(sympy.simplify(direct.xreplace(dict(zip((x1, x2), POINT)))))
     agrees = direct_at == graph.value("J_f")

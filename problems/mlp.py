@@ -100,6 +100,7 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
         part.answer(f"delta_{l}", graph.value(graph.adjoint_name(f"z_{l}")), rf"\delta_{{{l}}}")
         part.answer(f"dL_dW_{l}", graph.value(graph.adjoint_name(f"W_{l}")), graph[graph.adjoint_name(f"W_{l}")].latex)
         part.answer(f"dL_db_{l}", graph.value(graph.adjoint_name(f"b_{l}")), graph[graph.adjoint_name(f"b_{l}")].latex)
+    part.steps.append(graph.figure("the network's forward values and the gradients of the loss"))
 
     part = solution.part("c", f"One gradient-descent step with learning rate η = {math.text(lr)}"
                               + ("" if update_biases else " (biases kept fixed)") + ", and the loss after it.")

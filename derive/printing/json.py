@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from . import math
+from ..numbers import json_value
+from ..steps import ComputationGraph
 from .base import DocumentPrinter
 from .latex import LatexPrinter
 from .text import TextPrinter
@@ -30,8 +32,27 @@ class JsonPrinter(DocumentPrinter):
                        "latex": self._latex.print_step(step, notation)} for step in part.steps],
             "answers": {a.key: {"latex": math.latex(a.expr, notation), "expr": str(a.expr), "value": a.value}
                         for a in part.answers.values()},
+            **self.figures(part),
         } for part in solution.parts]
         return data
 
+    @staticmethod
+    def figures(part) -> dict:
+        """`"figures"`: each computation graph of the part as data, with the
+        index of its step (steps themselves stay {"text", "latex"})."""
+        figures = [{"step": i, **graph_object(step)} for i, step in enumerate(part.steps)
+                   if isinstance(step, ComputationGraph)]
+        return {"figures": figures} if figures else {}
+
     def doprint(self, solution) -> str:
         return json.dumps(self.document(solution), indent=2, ensure_ascii=False) + "\n"
+
+
+def graph_object(step: ComputationGraph) -> dict:
+    """A computation graph as data: nodes in data-flow order, edges as pairs."""
+    return {"caption": step.caption,
+            "nodes": [{"name": node.name, "latex": node.latex, "kind": node.kind,
+                       "value": None if node.value is None else json_value(node.value),
+                       "gradient": None if node.gradient is None else json_value(node.gradient)}
+                      for node in step.nodes],
+            "edges": [[source, target] for source, target in step.edges]}

@@ -1,7 +1,7 @@
 """LaTeX: a complete document, or the body alone for Jupyter and sheets."""
 from __future__ import annotations
 
-from . import math
+from . import math, tikz
 from .base import DocumentPrinter, evaluation_terms, relation_terms
 
 RELATIONS = {"=": "=", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "<": "<", ">": ">",
@@ -12,8 +12,16 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[T1]{fontenc}
 \usepackage{amsmath,amssymb}
 \usepackage[margin=2.2cm]{geometry}
-\allowdisplaybreaks
+\usepackage{lmodern}
+\usepackage{graphicx}
+""" + tikz.PACKAGES + r"""\allowdisplaybreaks
 \setcounter{MaxMatrixCols}{20}
+% \derivefit{...}: typeset a picture, shrunk to fit the text width and most of a page
+\newsavebox{\derivebox}
+\newcommand{\derivefit}[1]{\sbox{\derivebox}{#1}%
+  \ifdim\wd\derivebox>\linewidth\sbox{\derivebox}{\resizebox{\linewidth}{!}{\usebox{\derivebox}}}\fi
+  \ifdim\ht\derivebox>0.8\textheight\sbox{\derivebox}{\resizebox{!}{0.8\textheight}{\usebox{\derivebox}}}\fi
+  \usebox{\derivebox}}
 """
 
 _ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
@@ -107,6 +115,11 @@ class LatexPrinter(DocumentPrinter):
         rhs = rf"{unknown} = {solutions}" if step.solutions else rf"\text{{no solution for }} {unknown}"
         return self._display(math.latex(step.equation, notation), [(r"\implies", rhs)], step.reason)
 
+    def _print_ComputationGraph(self, step, notation):
+        if self.inline:  # MathJax (JSON, Markdown, Jupyter) cannot draw TikZ
+            return rf"\text{{{escape(graph_summary(step))}}}"
+        return tikz.figure(step, escape)
+
     def _display(self, first: str, rest: list[tuple[str, str]], note: str = "") -> str:
         if self.inline:
             return first + "".join(f" {relation} {term}" for relation, term in rest)
@@ -116,3 +129,10 @@ class LatexPrinter(DocumentPrinter):
         lines = [rf"{first} &{rest[0][0]} {rest[0][1]}{tag}"]
         lines += [rf"&{relation} {term}" for relation, term in rest[1:]]
         return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+
+
+def graph_summary(step) -> str:
+    """One line saying what a computation-graph figure shows."""
+    caption = f"{step.caption}: " if step.caption else ""
+    return (f"Computation graph ({caption}{len(step.nodes)} quantities, {len(step.edges)} edges; "
+            "drawn in the LaTeX/PDF sheet)")

@@ -29,6 +29,22 @@ class MarkdownPrinter(DocumentPrinter):
     def _print_Remark(self, step, notation):
         return step.text
 
+    def _print_ComputationGraph(self, step, notation):
+        """A table: quantity, inputs, data, grad (a figure needs the LaTeX sheet)."""
+        inputs = {node.name: [] for node in step.nodes}
+        for source, target in step.edges:
+            inputs[target].append(source)
+        latex = {node.name: node.latex for node in step.nodes}
+        rows = [f"*Computation graph{': ' + step.caption if step.caption else ''}* "
+                "(drawn as a figure in the LaTeX/PDF sheet)", "",
+                "| quantity | from | data | grad |", "|---|---|---|---|"]
+        for node in step.nodes:
+            origin = ", ".join(f"${latex[n]}$" for n in inputs[node.name]) or "given"
+            gradient = "" if node.gradient is None else f"${math.latex(node.gradient)}$"
+            value = "?" if node.value is None else f"${math.latex(node.value)}$"
+            rows.append(f"| ${node.latex}$ | {origin} | {value} | {gradient} |")
+        return "\n".join(rows)
+
     def _math(self, step, notation):
         note = getattr(step, "note", "") or getattr(step, "reason", "")
         line = f"$$ {self._line.print_step(step, notation)} $$"

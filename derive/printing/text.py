@@ -47,6 +47,26 @@ class TextPrinter(DocumentPrinter):
             else f"{math.text(step.equation, notation)} has no solution for {unknown}"
         return f"{line}    [{step.reason}]" if step.reason else line
 
+    def _print_ComputationGraph(self, step, notation):
+        """A node list: each quantity, what it is computed from, value, gradient."""
+        inputs = {node.name: [] for node in step.nodes}
+        for source, target in step.edges:
+            inputs[target].append(source)
+        texts = {node.name: node.text for node in step.nodes}
+        lines = [f"Computation graph{': ' + step.caption if step.caption else ''} "
+                 f"({len(step.nodes)} quantities; data | grad)"]
+        for node in step.nodes:
+            origin = "given" if not inputs[node.name] else "← " + ", ".join(texts[n] for n in inputs[node.name])
+            line = f"  {node.text}  [{origin}]  data {_value(node.value)}"
+            if node.gradient is not None:
+                line += f" | grad {_value(node.gradient)}"
+            lines.append(line)
+        return "\n".join(lines)
+
+
+def _value(value) -> str:
+    return "?" if value is None else math.text(value)
+
 
 def _wrap(text, width=78):
     out = []

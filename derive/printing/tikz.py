@@ -1,0 +1,166 @@
+"""Computation-graph figures in TikZ, laid out here (no graphviz).
+
+Each quantity is a box `name | data v | grad g`, as micrograd draws its
+graphs.  The layout is a small Sugiyama-style one: a defined quantity sits
+one layer below its deepest input, a given one layer above its first
+consumer (so weights sit next to where they are used), and within a layer
+the nodes are ordered by the mean position of their neighbours, which keeps
+most edges short and uncrossed.  The layers become rows of a TikZ matrix, so
+TikZ itself sizes the columns to the boxes.  Past `MAX_NODES` quantities the
+boxes would be unreadable, so each layer collapses into one block naming its
+quantities.
+"""
+from __future__ import annotations
+
+import sympy
+
+from ..steps import ComputationGraph
+from . import math
+
+#: Most quantities drawn one box each; larger graphs collapse layers.
+MAX_NODES = 30
+#: Largest matrix (rows, columns) printed inside a box; larger ones show their shape.
+MAX_BOX_MATRIX = (4, 4)
+#: Significant digits of the numbers in the boxes.
+DIGITS = 4
+
+PACKAGES = r"""\usepackage{tikz}
+\usetikzlibrary{arrows.meta,backgrounds}
+"""
+
+
+def layers(step: ComputationGraph) -> dict[str, int]:
+    """Layer of every node: defined ones below their inputs, givens just
+    above their first consumer."""
+    parents = {node.name: [] for node in step.nodes}
+    children = {node.name: [] for node in step.nodes}
+    for source, target in step.edges:
+        parents[target].append(source)
+        children[source].append(target)
+    layer = {}
+    for node in step.nodes:  # data-flow order: parents come first
+        layer[node.name] = 1 + max((layer[p] for p in parents[node.name]), default=-1)
+    for node in reversed(step.nodes):
+        if not parents[node.name] and children[node.name]:
+            layer[node.name] = min(layer[c] for c in children[node.name]) - 1
+    lowest = min(layer.values(), default=0)
+    return {name: value - lowest for name, value in layer.items()}
+
+
+def rows(step: ComputationGraph) -> list[list[str]]:
+    """Node names per layer, ordered to keep edges short."""
+    layer = layers(step)
+    order = {node.name: i for i, node in enumerate(step.nodes)}
+    grid = [[] for _ in range(max(layer.values(), default=-1) + 1)]
+    for node in step.nodes:
+        grid[layer[node.name]].append(node.name)
+    neighbours = {node.name: [] for node in step.nodes}
+    for source, target in step.edges:
+        neighbours[source].append(target)
+        neighbours[target].append(source)
+    position = {name: float(i) for row in grid for i, name in enumerate(row)}
+    for sweep in (grid, grid[::-1], grid):
+        for row in sweep:
+            for name in row:
+                placed = [position[n] for n in neighbours[name]]
+                if placed:
+                    position[name] = sum(placed) / len(placed)
+            row.sort(key=lambda n: (position[n], order[n]))
+            _spread(row, position, max(len(r) for r in grid))
+    return grid
+
+
+def _spread(row, position, width):
+    """Columns of a row's nodes, spread evenly across the widest row."""
+    if len(row) == 1:
+        position[row[0]] = (width - 1) / 2
+        return
+    for i, name in enumerate(row):
+        position[name] = i * (width - 1) / (len(row) - 1)
+
+
+def figure(step: ComputationGraph, escape) -> str:
+    """The figure as LaTeX (a centred, page-fitted tikzpicture and caption)."""
+    if not step.nodes:
+        return ""
+    picture = _detailed(step) if len(step.nodes) <= MAX_NODES else _collapsed(step, escape)
+    caption = escape(step.caption[:1].upper() + step.caption[1:]) if step.caption else "Computation graph"
+    note = (r" Each box reads \emph{quantity $|$ data $|$ grad}, the gradient being that of the loss."
+            if len(step.nodes) <= MAX_NODES else
+            rf" {len(step.nodes)} quantities, too many to draw one by one: each block is one layer.")
+    return ("\\begin{center}\n\\derivefit{%\n" + picture + "}\n\n"
+            rf"\small\textit{{Figure.}} {caption}.{note}" + "\n\\end{center}")
+
+
+def _detailed(step: ComputationGraph) -> str:
+    grid = rows(step)
+    width = max(len(row) for row in grid)
+    ids = {node.name: f"n{i}" for i, node in enumerate(step.nodes)}
+    nodes = {node.name: node for node in step.nodes}
+    lines = []
+    for row in grid:
+        cells = [""] * width
+        for i, name in enumerate(row):
+            column = round((width - 1) / 2) if len(row) == 1 else round(i * (width - 1) / (len(row) - 1))
+            cells[column] = rf"\node[{nodes[name].kind}] ({ids[name]}) {{{_box(nodes[name])}}};"
+        lines.append(" \\& ".join(cells) + r" \\")
+    edges = [rf"\draw[flow] ({ids[s]}) -- ({ids[t]});" for s, t in step.edges]
+    return _picture(lines, edges)
+
+
+def _collapsed(step: ComputationGraph, escape) -> str:
+    layer = layers(step)
+    grid = rows(step)
+    lines = []
+    for i, row in enumerate(grid):
+        names = ", ".join(f"${nodes_latex}$" for nodes_latex in _latex_names(step, row))
+        lines.append(rf"\node[block] (b{i}) {{\textbf{{Layer {i + 1}}} ({len(row)}): {names}}}; \\")
+    links = sorted({(layer[s], layer[t]) for s, t in step.edges if layer[s] != layer[t]})
+    edges = [rf"\draw[flow] (b{s}) -- (b{t});" if t == s + 1 else
+             rf"\draw[flow] (b{s}.east) to[out=0,in=0] (b{t}.east);" for s, t in links]
+    return _picture(lines, edges)
+
+
+def _latex_names(step, names):
+    by_name = {node.name: node.latex for node in step.nodes}
+    return [by_name[n] for n in names]
+
+
+def _picture(lines, edges) -> str:
+    return ("\\begin{tikzpicture}[>=Stealth, flow/.style={->, draw=black!60},\n"
+            "  given/.style={draw, fill=black!6, inner sep=2pt, font=\\small},\n"
+            "  defined/.style={draw, fill=white, inner sep=2pt, font=\\small},\n"
+            "  adjoint/.style={draw, fill=white, inner sep=2pt, font=\\small},\n"
+            "  block/.style={draw, fill=white, text width=14cm, align=left, font=\\small}]\n"
+            "\\matrix[ampersand replacement=\\&, row sep=7mm, column sep=4mm] {\n"
+            + "\n".join(lines) + "\n};\n"
+            "\\begin{scope}[on background layer]\n" + "\n".join(edges) + "\n\\end{scope}\n"
+            "\\end{tikzpicture}")
+
+
+def _box(node) -> str:
+    cells = [f"${node.latex}$", r"{\scriptsize data} " + _number(node.value)]
+    if node.gradient is not None:
+        cells.append(r"{\scriptsize grad} " + _number(node.gradient))
+    return r"\begin{tabular}{@{}" + "c|" * (len(cells) - 1) + "c@{}}" + " & ".join(cells) + r"\end{tabular}"
+
+
+def _number(value) -> str:
+    if value is None:
+        return "?"
+    if isinstance(value, sympy.MatrixBase):
+        rows, columns = value.shape
+        if (rows, columns) == (1, 1):
+            return _number(value[0, 0])
+        if rows > MAX_BOX_MATRIX[0] or columns > MAX_BOX_MATRIX[1]:
+            return rf"$\in\mathbb{{R}}^{{{rows}\times{columns}}}$"
+        body = r" \\ ".join(" & ".join(_scalar(v) for v in value.row(i)) for i in range(rows))
+        return rf"$\left(\begin{{smallmatrix}}{body}\end{{smallmatrix}}\right)$"
+    return f"${_scalar(value)}$"
+
+
+def _scalar(value) -> str:
+    if isinstance(value, sympy.Basic) and value.is_number and not value.is_Integer:
+        if value.is_real:
+            value = sympy.Float(value, 15)
+    return math.latex(value, digits=DIGITS)
