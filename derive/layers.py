@@ -2,13 +2,13 @@
 
 The expression builders (`product`, `elementwise_product`, `total`,
 `apply`) return formulas and report a shape mismatch with the names of the
-operands; the layer builders (`affine`, `activation`, `half_sum_of_squares`)
+operands; the layer builders (`affine`, `activation`, `loss`)
 add a named quantity to a graph.
 """
 from __future__ import annotations
 
 import sympy
-from sympy import HadamardProduct, MatMul, Transpose
+from sympy import HadamardProduct, MatMul, OneMatrix, Transpose
 
 from .functions import ACTIVATIONS
 from .matrices import check_shapes, is_matrix
@@ -35,13 +35,17 @@ def total(terms, where: str):
     return sympy.MatAdd(*terms) if is_matrix(terms[0]) else sympy.Add(*terms)
 
 
-def apply(function: str, argument):
-    """An activation applied element by element."""
+def apply(function: str, argument, *parameters):
+    """An activation applied element by element; `parameters` follow the
+    argument (ELU's α: `apply("elu", z, alpha)`)."""
     if function not in ACTIVATIONS:
         raise ValueError(f"unknown activation {function!r}; choose one of {', '.join(ACTIVATIONS)}")
     f = ACTIVATIONS[function]
     if f is None:
         return argument
+    if parameters:
+        def f(v, f=f):
+            return ACTIVATIONS[function](v, *parameters)
     return argument.applyfunc(f) if is_matrix(argument) else f(argument)
 
 
@@ -51,15 +55,22 @@ def affine(graph, name, weight, inputs, bias=None, *, latex=None):
     return graph.define(name, total(terms, f"affine {name}"), latex=latex)
 
 
-def activation(graph, name, function: str, argument, *, latex=None):
+def activation(graph, name, function: str, argument, *parameters, latex=None):
     """`name = f(argument)` element by element."""
-    return graph.define(name, apply(function, argument), latex=latex)
+    return graph.define(name, apply(function, argument, *parameters), latex=latex)
 
 
+#: Losses by name, with how they read.  Sums run over every entry of every
+#: (target, output) pair; `mse` and `mae` divide by the number of entries.
 LOSSES = {
     "half_sse": "½ Σ (y − ŷ)²",
     "sse": "Σ (y − ŷ)²",
     "mse": "(1/n) Σ (y − ŷ)²",
+    "l1": "Σ |ŷ − y|",
+    "mae": "(1/n) Σ |ŷ − y|",
+    "bce": "−Σ [y log ŷ + (1 − y) log(1 − ŷ)]",
+    "log_prob": "Σ y log ŷ (the log-probability of the targets; maximised, not minimised)",
+    "nll": "−Σ y log ŷ",
 }
 
 
@@ -70,14 +81,59 @@ def loss(graph, name, kind: str, targets, outputs, *, latex=None):
     terms = []
     for target, output in zip(targets, outputs):
         check_shapes(f"loss {name}", _name(target), target, _name(output), output, "same")
-        difference = target - output
-        terms.append(MatMul(Transpose(difference), difference) if is_matrix(difference) else difference**2)
+        terms.append(_LOSS_TERMS[kind](target, output))
     summed = total(terms, f"loss {name}")
     count = sum(int(sympy.prod(t.shape)) if is_matrix(t) else 1 for t in targets)
-    factor = {"half_sse": sympy.Rational(1, 2), "sse": sympy.Integer(1), "mse": sympy.Rational(1, count)}[kind]
+    factor = {"half_sse": sympy.Rational(1, 2), "mse": sympy.Rational(1, count), "mae": sympy.Rational(1, count),
+              "bce": sympy.Integer(-1), "nll": sympy.Integer(-1)}.get(kind, sympy.Integer(1))
     if factor != 1:
         summed = MatMul(factor, summed) if is_matrix(summed) else factor * summed
     return graph.define(name, summed, latex=latex)
+
+
+def _squares(target, output):
+    difference = target - output
+    return MatMul(Transpose(difference), difference) if is_matrix(difference) else difference**2
+
+
+def _absolute_values(target, output):
+    # ŷ − y, not y − ŷ: the derivative then reads sign(ŷ − y), as people write it.
+    return sum_of_entries(apply("abs", output - target))
+
+
+def _cross_entropy(target, output):
+    if not is_matrix(target):
+        return target * sympy.log(output) + (1 - target) * sympy.log(1 - output)
+    ones = OneMatrix(*target.shape)
+    return sympy.MatAdd(_weighted_log(target, output), _weighted_log(ones - target, ones - output))
+
+
+def _log_probability(target, output):
+    if not is_matrix(target):
+        return target * sympy.log(output)
+    return _weighted_log(target, output)
+
+
+def _weighted_log(weights, probabilities):
+    """Σ wᵢ log pᵢ: wᵀ log p for vectors (its gradient reads w ⊙ 1/p)."""
+    logs = probabilities.applyfunc(sympy.log)
+    if weights.shape[1] == 1:
+        return MatMul(Transpose(weights), logs)
+    return sum_of_entries(HadamardProduct(weights, logs))
+
+
+_LOSS_TERMS = {"half_sse": _squares, "sse": _squares, "mse": _squares, "l1": _absolute_values,
+               "mae": _absolute_values, "bce": _cross_entropy, "log_prob": _log_probability,
+               "nll": _log_probability}
+
+
+def sum_of_entries(matrix):
+    """Σ of a matrix's entries as 1ᵀ M (1): a 1×1 matrix, differentiable by the matrix rules."""
+    if not is_matrix(matrix) or matrix.shape == (1, 1):
+        return matrix
+    rows, cols = matrix.shape
+    result = MatMul(OneMatrix(1, rows), matrix)
+    return MatMul(result, OneMatrix(cols, 1)) if cols != 1 else result
 
 
 def _name(expr) -> str:
