@@ -17,72 +17,9 @@ import sympy
 from .numbers import exact
 from .steps import Relation
 
-X = sympy.Symbol("x", real=True)
-
-
-class DistributionError(ValueError):
-    """A parameter outside its support, or a pair the engine cannot derive."""
-
-
-class Distribution:
-    #: the parameters in torch's order, and their LaTeX
-    parameters: tuple[str, ...] = ()
-
-    def __init__(self, *args):
-        self.args = tuple(exact(a, f"{type(self).__name__} parameter {i + 1}") if isinstance(a, (int, float)) else a
-                          for i, a in enumerate(args))
-        self.validate()
-
-    def validate(self):
-        pass
-
-    def __repr__(self):
-        return f"{type(self).__name__}({', '.join(map(str, self.args))})"
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.args == other.args
-
-    def __hash__(self):
-        return hash((type(self).__name__, self.args))
-
-    def log_density(self, x) -> sympy.Expr:
-        raise NotImplementedError
-
-    def density(self, x) -> sympy.Expr:
-        return sympy.exp(self.log_density(x))
-
-    def support(self):
-        return (-sympy.oo, sympy.oo)
-
-    def latex(self) -> str:
-        raise NotImplementedError
-
-
-class Normal(Distribution):
-    """N(loc, scale²): `scale` is the standard deviation, as in torch."""
-
-    parameters = ("loc", "scale")
-
-    def validate(self):
-        loc, scale = self.args
-        if scale.is_number and not scale.is_positive:
-            raise DistributionError(f"Normal: scale must be positive, got {scale}")
-        if scale.is_symbol and scale.is_positive is not True:
-            raise DistributionError(f"Normal: the symbol {scale} for scale must be declared positive")
-
-    @property
-    def loc(self):
-        return self.args[0]
-
-    @property
-    def scale(self):
-        return self.args[1]
-
-    def log_density(self, x):
-        return -sympy.log(2 * sympy.pi * self.scale**2) / 2 - (x - self.loc)**2 / (2 * self.scale**2)
-
-    def latex(self):
-        return rf"\mathcal{{N}}\left({sympy.latex(self.loc)}, {sympy.latex(self.scale)}^{{2}}\right)"
+from .distributions import (  # noqa: F401  (re-exported: the public names live here)
+    FAMILIES, Bernoulli, Beta, Binomial, Categorical, Cauchy, Distribution, DistributionError, Exponential,
+    Gamma, Geometric, Laplace, MultivariateNormal, Normal, NotDerivable, Pareto, Poisson, Uniform, X)
 
 
 @lru_cache(maxsize=None)
