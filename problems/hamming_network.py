@@ -1,0 +1,153 @@
+"""001 §1: a network that computes the three parity bits of a Hamming(7,4)
+code from four data bits, designed from the sums of products, checked over
+all 16 inputs; and the seed's own network, checked as it is written."""
+from __future__ import annotations
+
+import sympy
+from sympy.logic.boolalg import Xor
+
+import problems
+from derive import logic
+from derive.document import Solution
+from derive.matrices import ShapeMismatch
+from derive.steps import Relation, Remark
+
+D = sympy.symbols("D_1:5")
+PARITY = {"P_1": Xor(D[0], D[1], D[3]), "P_2": Xor(D[0], D[2], D[3]), "P_3": Xor(D[1], D[2], D[3])}
+
+STATEMENT = ("Design a neural network that generates the Hamming-code parity bits of a 4-bit input "
+             "D = (D_1, D_2, D_3, D_4): P_1 = D_1 ⊕ D_2 ⊕ D_4, P_2 = D_1 ⊕ D_3 ⊕ D_4, P_3 = D_2 ⊕ D_3 ⊕ D_4. "
+             "Describe the network (neurons per layer) and determine all its weights; the network has 4 inputs "
+             "and 3 outputs.")
+
+# The seed's network, exactly as printed: H = σ(W_h D + B_h), O = σ(W_o H + B_o).
+SEED_W_H = sympy.ImmutableMatrix([
+    [1, -1, -1, 0], [-1, 1, -1, 0], [-1, -1, 1, 0], [1, 1, 1, 0],
+    [1, 0, -1, -1], [-1, 0, 1, -1], [-1, 0, -1, 1], [1, 0, 1, 1],
+    [0, 1, -1, -1], [0, -1, 1, -1], [0, -1, -1, 1], [0, 1, 1, 1]])
+SEED_B_H = sympy.ImmutableMatrix([sympy.Rational(-1, 2)] * 12)
+SEED_W_O = sympy.ImmutableMatrix([[1, 1, 1, 1]] * 3)
+SEED_B_O = sympy.ImmutableMatrix([sympy.Rational(-1, 2)] * 3)
+
+
+def build() -> Solution:
+    entry = problems.entry("hamming-network")
+    solution = Solution(entry.name, entry.title, entry.source, STATEMENT)
+    sops = derive_sums_of_products(solution)
+    network = design(solution, sops)
+    check_design(solution, network)
+    check_seed(solution, sops)
+    return solution
+
+
+def derive_sums_of_products(solution):
+    part = solution.part("a", "Each parity bit as a Boolean function of D, in sum-of-products form.")
+    sops = []
+    for name, parity in PARITY.items():
+        sop = logic.sum_of_products(parity, D)
+        sops.append(sop)
+        part.steps.append(Relation((sympy.Symbol(name), parity, sop),
+                                   reason="minimal sum of products of the truth table (Quine–McCluskey, SOPform)"))
+        part.answer(name, sop, name)
+    part.steps.append(Remark("A parity of three bits is 1 on the four inputs with an odd number of ones among "
+                             "them, and no two of those differ in one bit, so no product term merges: four "
+                             "terms of three literals each, the seed's Karnaugh maps too."))
+    return sops
+
+
+def design(solution, sops):
+    part = solution.part("b", "The network: one hidden threshold unit per product term, one OR unit per "
+                              "parity bit.")
+    network = logic.sop_layers(sops, D)
+    (W_h, b_h, _), (W_o, b_o, _) = network
+    part.steps.append(Remark(
+        "A product term is one threshold unit step(w·D + b), step(z) = 1 for z ≥ 0: weight +1 on a plain literal, "
+        "−1 on a negated one, 0 on a variable the term omits, and bias ½ − (number of plain literals), so that "
+        "w·D + b ≥ 0 exactly when every literal holds. An output ORs its parity bit's four units: weights 1, "
+        "bias −½."))
+    part.steps.append(Remark(f"Layers: 4 inputs → {W_h.rows} hidden step units → {W_o.rows} step outputs; "
+                             f"W_h is {W_h.rows}×{W_h.cols}, b_h {b_h.rows}, W_o {W_o.rows}×{W_o.cols}, "
+                             f"b_o {b_o.rows}."))
+    for key, value, latex in (("W_h", W_h, "W_h"), ("b_h", b_h, "b_h"), ("W_o", W_o, "W_o"), ("b_o", b_o, "b_o")):
+        part.answer(key, value, latex)
+    part.answer("hidden_units", sympy.Integer(W_h.rows), r"\text{hidden units}")
+    return network
+
+
+def check_design(solution, network):
+    part = solution.part("c", "Check the network over all 16 inputs.")
+    functions = list(PARITY.values())
+    table = logic.network_table(network, D)
+    wrong = logic.failures(network, functions, D)
+    count = sum(len(w) for w in wrong)
+    part.steps.append(Remark("Rows: D_1 D_2 D_3 D_4 | the network's P_1 P_2 P_3, each compared with the "
+                             f"XOR it must equal: {count} disagreements in 16 × 3 bits."))
+    part.answer("truth_table", table, r"\text{truth table}")
+    part.answer("all_inputs_correct", count == 0, r"\text{all inputs correct}")
+
+
+def check_seed(solution, sops):
+    part = solution.part("d", "The seed's network as written: H = σ(W_h D + B_h), O = σ(W_o H + B_o).")
+    seed = [(SEED_W_H, SEED_B_H, "sigmoid"), (SEED_W_O, SEED_B_O, "sigmoid")]
+    try:
+        logic.forward(seed, (1, 0, 1, 1))
+        consistent = True
+    except ShapeMismatch as error:
+        consistent = False
+        part.steps.append(Remark(f"As printed the network cannot be evaluated: {error}. W_o must be 3×12, each "
+                                 "output reading only its own four hidden units."))
+    part.answer("seed_shapes_consistent", consistent, r"\text{shapes consistent}")
+
+    part.steps.append(Remark("Read W_o as that 3×12 block matrix (ones on each output's four units) and the units "
+                             "as threshold units. What each of the seed's hidden units computes, derived from "
+                             "where it fires:"))
+    block = sympy.ImmutableMatrix(3, 12, lambda k, j: 1 if j // 4 == k else 0)
+    computed = logic.unit_functions(SEED_W_H, SEED_B_H, "step", D)
+    wrong_units = []
+    for unit, function in enumerate(computed):
+        intended = logic.product_terms(sops[unit // 4])
+        ok = function in intended
+        if not ok:
+            wrong_units.append(unit + 1)
+        part.steps.append(Relation((sympy.Symbol(f"H_{unit + 1}"), function), reason=(
+            f"a product term of P_{unit // 4 + 1}" if ok else f"not a product term of P_{unit // 4 + 1}")))
+    step_network = [(SEED_W_H, SEED_B_H, "step"), (block, SEED_B_O, "step")]
+    step_failures = logic.failures(step_network, list(PARITY.values()), D)
+    sigmoid_network = [(SEED_W_H, SEED_B_H, "sigmoid"), (block, SEED_B_O, "sigmoid")]
+    sigmoid_failures = logic.failures(sigmoid_network, list(PARITY.values()), D)
+    repaired = repair(SEED_W_H)
+    repaired_failures = logic.failures([(repaired[0], repaired[1], "step"), (block, SEED_B_O, "step")],
+                                       list(PARITY.values()), D)
+    repaired_ok = sum(map(len, repaired_failures)) == 0
+    part.steps.append(Remark(
+        f"Hidden units {', '.join(map(str, wrong_units))} are wrong. With threshold units and the 3×12 W_o the "
+        f"network gets {sum(map(len, step_failures))} of the 48 output bits wrong (P_1 on {len(step_failures[0])}, "
+        f"P_2 on {len(step_failures[1])}, P_3 on {len(step_failures[2])} of the 16 inputs). Two slips explain "
+        "it: rows 1–4 put P_1's D_4 weight in the D_3 column, and a unit with three plain literals needs bias "
+        "−2.5, not −0.5 (with −0.5 it computes their OR). With the columns swapped in rows 1–4 and every bias "
+        "set to ½ − (number of +1 weights), the seed's network "
+        + ("computes all three parity bits on all 16 inputs." if repaired_ok else
+           f"still gets {sum(map(len, repaired_failures))} bits wrong.")))
+    always_one = all(bit == 1 for row in range(16) for bit in logic.network_table(sigmoid_network, D).row(row)[4:])
+    part.steps.append(Remark(
+        "With σ units, as the seed writes them, a hidden unit outputs a number in (0, 1), not a bit (σ(±½) ≈ "
+        "0.62 or 0.38), and the outputs read at ½ get "
+        f"{sum(map(len, sigmoid_failures))} of the 48 bits wrong"
+        + (" (every output reads 1 on every input, since four positive numbers minus ½ stay positive)"
+           if always_one else "")
+        + ". Bits need step units, or σ(k z) with a large gain k."))
+    part.answer("seed_wrong_units", sympy.ImmutableMatrix(wrong_units), r"\text{wrong hidden units}")
+    part.answer("seed_step_failures", sympy.Integer(sum(map(len, step_failures))), r"\text{wrong bits (step)}")
+    part.answer("seed_repaired_correct", repaired_ok, r"\text{repaired seed network correct}")
+    part.answer("seed_sigmoid_failures", sympy.Integer(sum(map(len, sigmoid_failures))),
+                r"\text{wrong bits (}\sigma\text{)}")
+
+
+def repair(W):
+    """The seed's W_h with the D_3/D_4 columns of rows 1–4 swapped, and the
+    conjunction bias ½ − (number of +1 weights) for every unit."""
+    rows = [list(W.row(r)) for r in range(W.rows)]
+    for row in rows[:4]:
+        row[2], row[3] = row[3], row[2]
+    biases = [logic.HALF - sum(1 for w in row if w == 1) for row in rows]
+    return sympy.ImmutableMatrix(rows), sympy.ImmutableMatrix(biases)
