@@ -13,6 +13,8 @@ at every step collects one contribution per step, ∂L/∂W = Σ_t δ_t h_{t−1
 """
 from __future__ import annotations
 
+import sympy
+
 from . import layers
 
 #: gate key → (activation, name of the quantity, what it is)
@@ -69,3 +71,24 @@ def lstm_weights(graph, values: dict, shapes: dict | None = None) -> dict:
     (kind, gate) → value, or None for a symbol of the shape `shapes` gives."""
     return {key: graph.given(f"{key[0]}_{key[1]}", value, shape=shapes[key] if value is None else None)
             for key, value in values.items()}
+
+
+def transition(activation: str, W_h, W_x, b, h_prev, x):
+    """h_t = φ(W_h h_{t−1} + W_x x_t + b) as an explicit column, for
+    differentiating element by element (independently of reverse mode)."""
+    z = sympy.ImmutableMatrix(W_h) * sympy.ImmutableMatrix(h_prev)
+    if x is not None:
+        z = z + sympy.ImmutableMatrix(W_x) * sympy.ImmutableMatrix(x)
+    if b is not None:
+        z = z + sympy.ImmutableMatrix(b)
+    return sympy.ImmutableMatrix(layers.apply(activation, sympy.ImmutableMatrix(z)))
+
+
+def step_jacobian(activation: str, W_h, W_x, b, h_prev, x) -> sympy.ImmutableMatrix:
+    """J_t = ∂h_t/∂h_{t−1} (row i: h_t's entry i), by differentiating the
+    explicit transition with respect to each entry of h_{t−1}."""
+    n = sympy.ImmutableMatrix(W_h).shape[1]
+    entries = sympy.symbols(f"eta_0:{n}", real=True)  # stand-ins for h_{t−1}'s entries
+    column = sympy.ImmutableMatrix(entries)
+    jacobian = transition(activation, W_h, W_x, b, column, x).jacobian(column)
+    return sympy.ImmutableMatrix(jacobian.xreplace(dict(zip(entries, sympy.ImmutableMatrix(h_prev)))))

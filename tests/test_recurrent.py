@@ -118,3 +118,90 @@ def bad(**changes):
 def test_bad_lstm_givens_name_the_key_and_the_expected_shape(given_, message):
     with pytest.raises(InputError, match=message):
         solve("lstm", given=given_)
+
+
+# --- bptt ------------------------------------------------------------------------
+
+NP_ACT = {"tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "identity": lambda z: z}
+
+
+def rnn_loss(g, **override):
+    """Plain NumPy: unroll the RNN and sum ½‖ŷ_t − y_t‖² (independent of the engine)."""
+    p = {k: np.array(g[k], float) for k in ("W_h", "W_x", "b", "W_y", "c")}
+    p.update(override)
+    phi, psi = NP_ACT[g["activation"]], NP_ACT[g["output_activation"]]
+    h, total = np.array(g["h0"], float), 0.0
+    for x, target in zip(g["x"], g["targets"]):
+        h = phi(p["W_h"] @ h + p["W_x"] @ np.array(x, float) + p["b"])
+        y = psi(p["W_y"] @ h + p["c"])
+        total += 0.5 * np.sum((np.array(target, float) - y) ** 2)
+    return total
+
+
+def assert_bptt_matches_finite_differences(g, sol):
+    for name in ("W_h", "W_x", "b", "W_y", "c"):
+        numeric = central_difference(lambda v: rnn_loss(g, **{name: v}), np.array(g[name], float))
+        engine = np.array(sol.answers[f"dL_d{name}"].value, float).reshape(numeric.shape)
+        assert engine == pytest.approx(numeric, abs=1e-7), name
+    assert sol.answers["L"].value == pytest.approx(rnn_loss(g), abs=1e-12)
+
+
+def test_bptt_instance_matches_finite_differences_and_its_own_checks_agree():
+    from problems import bptt
+    sol = solve("bptt")
+    assert_bptt_matches_finite_differences(bptt.GIVEN, sol)
+    relations = [s for part in sol.parts for s in part.steps if type(s).__name__ == "Relation"]
+    assert len(relations) == 3 + 5 and all(r.relations == ("=", "=") for r in relations)
+
+
+def test_bptt_hidden_state_gradients_match_finite_differences_in_h():
+    # ∂L/∂h_t as the effect of nudging h_t (NumPy re-runs the rest of the sequence from h_t).
+    from problems import bptt
+    g = bptt.GIVEN
+    sol = solve("bptt")
+    phi = NP_ACT[g["activation"]]
+    p = {k: np.array(g[k], float) for k in ("W_h", "W_x", "b", "W_y", "c")}
+    hs, h = [], np.array(g["h0"], float)
+    for x in g["x"]:
+        h = phi(p["W_h"] @ h + p["W_x"] @ np.array(x, float) + p["b"])
+        hs.append(h)
+
+    def loss_from(t, h_t):
+        total, h = 0.0, h_t
+        for k in range(t, len(g["x"])):
+            if k > t:
+                h = phi(p["W_h"] @ h + p["W_x"] @ np.array(g["x"][k], float) + p["b"])
+            total += 0.5 * np.sum((np.array(g["targets"][k], float) - (p["W_y"] @ h + p["c"])) ** 2)
+        return total
+
+    for t in range(len(g["x"])):
+        numeric = central_difference(lambda v: loss_from(t, v), hs[t])
+        assert np.array(sol.answers[f"dL_dh_{t + 1}"].value, float) == pytest.approx(numeric, abs=1e-7)
+
+
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_random_bptt_instances_match_finite_differences(seed):
+    from problems import bptt
+    import random
+    g = bptt.random_given(random.Random(seed))
+    assert_bptt_matches_finite_differences(g, solve("bptt", given=g))
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"W_h": [[1, 2]]}, r"given\.W_h: expected shape 2×2, got 1×2"),
+    ({"W_y": [[1, 2, 3]]}, r"given\.W_y: expected 1×2 \(one column per hidden unit\), got 1×3"),
+    ({"targets": [[1]]}, r"given\.targets: expected one target per input step \(3\), got 1"),
+    ({"activation": "swish"}, r"given\.activation: expected one of"),
+    ({"W_x": None}, r"given\.W_x: missing; expected the input-to-hidden matrix, hidden×input size"),
+])
+def test_bad_bptt_givens_name_the_key(change, message):
+    from problems import bptt
+    g = dict(bptt.GIVEN)
+    for key, value in change.items():
+        if value is None:
+            del g[key]
+        else:
+            g[key] = value
+    with pytest.raises(InputError, match=message):
+        solve("bptt", given=g)
