@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sympy
 from sympy import MatAdd, MatMul
+from sympy.printing.precedence import PRECEDENCE
 
 from .graph import Graph
 from .numbers import PRECISION
@@ -214,24 +215,32 @@ def factor_left(expr):
     return MatMul(heads[0], MatAdd(*rests))
 
 
-def gradient_and_hessian(f, w, symbol_of_gradient, symbol_of_hessian):
+def gradient_and_hessian(f, w, symbol_of_gradient, symbol_of_hessian, symmetric=()):
     """∇_w f and ∇²_w f by SymPy's matrix calculus, with the steps that tidy them.
 
     Returns (gradient, hessian, steps); the gradient is factored as a person
     writes it (Xᵀ(Xw − y), not XᵀXw − Xᵀy) and checked equal to the raw one.
+    Matrices listed in `symmetric` have their transposes replaced by themselves.
     """
-    raw = f.diff(w)
+    raw = f.diff(w).xreplace({m.T: m for m in symmetric})
     expanded = raw.expand().doit()
     factored = factor_left(expanded)
     if factored.expand().doit() != expanded:
         raise ValueError("factoring the gradient changed it")
     hessian = raw.diff(w).doit()
     hessian = hessian.T if hessian.shape != (w.shape[0], w.shape[0]) else hessian
-    steps = [Relation((symbol_of_gradient, raw, expanded, factored),
-                      reason="matrix calculus (SymPy's MatrixSymbol.diff), then expanded and factored"),
+    chain = [symbol_of_gradient, raw] + ([expanded, factored] if factored != raw else [])
+    steps = [Relation(tuple(chain), reason="matrix calculus (SymPy's MatrixSymbol.diff)"
+                      + (", then expanded and factored" if len(chain) > 2 else "")),
              Relation((symbol_of_hessian, sympy.Derivative(factored, w), hessian),
                       reason="differentiate the gradient once more; a constant matrix remains")]
     return factored, hessian, steps
+
+
+def is_zero_matrix(expr) -> bool:
+    """True when a matrix expression simplified to zero (SymPy returns 0 or a ZeroMatrix)."""
+    expr = expr.expand().doit()
+    return expr == 0 or isinstance(expr, sympy.ZeroMatrix) or getattr(expr, "is_zero_matrix", False) is True
 
 
 # --- recurrences --------------------------------------------------------------
@@ -250,9 +259,9 @@ def solve_recurrence(function, index, recurrence, initial: dict, *, check=(), re
     for values in check:
         _check_recurrence(function, index, recurrence, initial, solution, values)
     equation = sympy.Eq(function(index), sympy.solve(recurrence, function(index))[0])
-    steps = [Relation((equation.lhs, equation.rhs), reason=reason or "the recurrence"),
-             Solved(equation, function(index), (solution,),
-                    reason="solved with sympy.rsolve from " + ", ".join(f"{k} = {v}" for k, v in initial.items()))]
+    start = ", ".join(f"{k} = {v}" for k, v in initial.items())
+    steps = [Solved(equation, function(index), (solution,),
+                    reason=(reason + "; " if reason else "") + f"solved with sympy.rsolve from {start}")]
     return solution, steps
 
 
@@ -264,7 +273,7 @@ def _check_recurrence(function, index, recurrence, initial, solution, values):
     first = int(start.args[0])
     for n in range(first, first + 6):
         if n > first:
-            current = sympy.nsimplify(step.xreplace(values).subs(index, n).subs(previous, current))
+            current = sympy.expand(step.xreplace(values).subs(previous, current).subs(index, n))
         closed = solution.xreplace(values).subs(index, n)
         if sympy.simplify(closed - current) != 0:
             raise ValueError(f"the closed form {solution} disagrees with the recurrence at {index} = {n}")
@@ -272,13 +281,68 @@ def _check_recurrence(function, index, recurrence, initial, solution, values):
 
 # --- convergence of gradient descent on a quadratic -------------------------
 
+class Modulus(sympy.Function):
+    """|x| as printed in a step (the text printer would write Abs(x))."""
+
+    def _sympystr(self, printer, **kwargs):
+        return f"|{printer._print(self.args[0])}|"
+
+    def _latex(self, printer, exp=None, **kwargs):
+        text = rf"\left|{printer._print(self.args[0])}\right|"
+        return f"{text}^{{{exp}}}" if exp else text
+
+
+class Maximum(sympy.Function):
+    """max(a, b, …) as printed in a step."""
+
+    def _sympystr(self, printer, **kwargs):
+        return f"max({', '.join(printer._print(a) for a in self.args)})"
+
+    def _latex(self, printer, exp=None, **kwargs):
+        text = rf"\max\left({', '.join(printer._print(a) for a in self.args)}\right)"
+        return f"{text}^{{{exp}}}" if exp else text
+
+
+class LimitShown(sympy.Function):
+    """lim_(x→a) f, as printed in a step (the value comes from sympy.limit)."""
+
+    def _sympystr(self, printer, **kwargs):
+        body, variable, point = self.args
+        return f"lim_({printer._print(variable)}→{printer._print(point)}) {printer.parenthesize(body, PRECEDENCE['Mul'])}"
+
+    def _latex(self, printer, exp=None, **kwargs):
+        body, variable, point = self.args
+        text = (rf"\lim_{{{printer._print(variable)} \to {printer._print(point)}}} "
+                f"{printer.parenthesize(body, PRECEDENCE['Mul'])}")
+        return rf"\left({text}\right)^{{{exp}}}" if exp else text
+
+
+def limit_step(expr, variable, point, reason="", display=None):
+    """sympy.limit(expr, variable, point) and the step `lim expr = value`."""
+    value = sympy.limit(expr, variable, point)
+    if value.has(sympy.Limit, sympy.AccumBounds):
+        raise ValueError(f"SymPy cannot find the limit of {expr} as {variable} → {point}")
+    shown_expr = display if display is not None else expr
+    return value, Relation((LimitShown(shown(shown_expr), variable, point), value), reason=reason)
+
+
+def shown(expr):
+    """`expr` with Abs and Max in the form a person writes them."""
+    return expr.replace(sympy.Abs, Modulus).replace(sympy.Max, Maximum)
+
+
 def step_size_interval(step, eigenvalue):
     """The step sizes α with |1 − α λ| < 1 for an eigenvalue λ > 0, solved
-    with SymPy's inequality solver, and its step."""
+    with SymPy's inequality solver: returns (lower, upper) and the steps."""
     condition = sympy.Abs(1 - step * eigenvalue) < 1
     interval = sympy.solve_univariate_inequality(condition, step, relational=False)
-    return interval, Solved(condition, step, (interval,),
-                            reason="the factor of the eigen-direction must shrink: |1 − αλ| < 1")
+    if not isinstance(interval, sympy.Interval) or not (interval.left_open and interval.right_open):
+        raise ValueError(f"|1 − αλ| < 1 did not give an open interval: {interval}")
+    steps = [Relation((shown(sympy.Abs(1 - step * eigenvalue)), 1), ("<",),
+                      reason="the factor of the eigen-direction must shrink"),
+             Relation((interval.start, step, interval.end), ("<", "<"),
+                      reason="solved for α with sympy.solve_univariate_inequality (λ > 0)")]
+    return (interval.start, interval.end), steps
 
 
 def geometric_weight_sum(decay, t, i):

@@ -110,3 +110,155 @@ def test_optimizer_cli_bad_given_exits_2(tmp_path, capsys):
     assert main(["solve", "optimizer-updates", "--given", str(path)]) == 2
     err = capsys.readouterr().err
     assert "given.eps" in err and len(err.strip().splitlines()) == 1
+
+
+# --- least-squares-gd ---------------------------------------------------------------
+
+def by_name(expr, **values):
+    """Substitute numeric matrices for the answer's MatrixSymbols, matched by name."""
+    mapping = {s: sympy.Matrix(values[s.name]) for s in expr.free_symbols if s.name in values}
+    return np.array(sympy.Matrix(expr.subs(mapping).doit()).evalf(), dtype=float)
+
+
+def half_squared_residual(X, y):
+    return lambda w: 0.5 * np.sum((X @ w - y) ** 2)
+
+
+def test_least_squares_gradient_and_hessian_against_finite_differences():
+    sol = solve("least-squares-gd")
+    rng = np.random.default_rng(5)
+    for n, d in [(3, 2), (5, 3), (4, 4)]:
+        X, y, w = rng.normal(size=(n, d)), rng.normal(size=n), rng.normal(size=d)
+        f, h = half_squared_residual(X, y), 1e-5
+        numeric = np.array([(f(w + h * e) - f(w - h * e)) / (2 * h) for e in np.eye(d)])
+        grad = by_name(sol.answers["grad_f"].expr, X=X.tolist(), y=y.reshape(-1, 1).tolist(),
+                       w=w.reshape(-1, 1).tolist()).ravel()
+        assert np.allclose(grad, numeric, atol=1e-7)
+        hess = by_name(sol.answers["hessian"].expr, X=X.tolist())
+        second = np.array([[(f(w + h * a + h * b) - f(w + h * a - h * b) - f(w - h * a + h * b)
+                             + f(w - h * a - h * b)) / (4 * h * h) for b in np.eye(d)] for a in np.eye(d)])
+        assert np.allclose(hess, second, atol=1e-4)
+        assert np.all(np.linalg.eigvalsh(hess) >= -1e-12)  # PSD, as part (b) claims
+    assert sol.answers["convex"].value is True
+    # The iterate of part (a) is one step of w − α Xᵀ(Xw − y).
+    X, y, w, a = rng.normal(size=(3, 2)), rng.normal(size=3), rng.normal(size=2), 0.3
+    expr = sol.answers["iterate"].expr
+    alpha = next(s for s in expr.free_symbols if s.name == "alpha")
+    step = by_name(expr.subs(alpha, a), X=X.tolist(), y=y.reshape(-1, 1).tolist(),
+                   w_t=w.reshape(-1, 1).tolist()).ravel()
+    assert np.allclose(step, w - a * X.T @ (X @ w - y))
+
+
+def gd_error(X, y, alpha, steps):
+    w_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    w = np.zeros(X.shape[1])
+    for _ in range(steps):
+        w = w - alpha * X.T @ (X @ w - y)
+    return np.linalg.norm(w - w_star), np.linalg.norm(w_star)
+
+
+@pytest.mark.parametrize("seed", [None, 0, 1, 2, 3, 4])
+def test_convergence_interval_against_iterating_gd(seed):
+    sol = solve("least-squares-gd", seed=seed) if seed is not None else solve("least-squares-gd")
+    X, y = np.array(sol.given["X"], float), np.array(sol.given["y"], float)
+    assert sol.answers["lambda_max"].value == pytest.approx(np.linalg.eigvalsh(X.T @ X)[-1], rel=1e-12)
+    bound = sol.answers["alpha_max"].value
+    inside, start = gd_error(X, y, 0.98 * bound, 3000)
+    outside, _ = gd_error(X, y, 1.02 * bound, 3000)
+    assert inside < 1e-8 * max(start, 1)
+    assert outside > 1e6 * max(start, 1)
+    # The given step: σ_max, the verdict and the first iterates.
+    alpha = sol.given["alpha"]
+    sigma = np.linalg.norm(np.eye(X.shape[1]) - alpha * X.T @ X, 2)
+    assert sol.answers["sigma_max"].value == pytest.approx(sigma, rel=1e-12)
+    assert sol.answers["converges"].value is bool(sigma < 1)
+    w = np.zeros(X.shape[1])
+    for t in range(1, sol.given["iterations"] + 1):
+        w = w - alpha * X.T @ (X @ w - y)
+        assert np.allclose(sol.answers[f"w_{t}"].value, w, rtol=1e-12, atol=1e-12)
+    assert np.allclose(sol.answers["w_star"].value, np.linalg.lstsq(X, y, rcond=None)[0])
+
+
+def test_least_squares_seed_instance():
+    sol = solve("least-squares-gd")
+    assert sol.answers["lambda_max"].expr == 4 + sympy.sqrt(10)
+    assert sympy.simplify(sol.answers["alpha_max"].expr - 2 / (4 + sympy.sqrt(10))) == 0
+    lambda_max = next(iter(sol.answers["alpha_bound"].expr.free_symbols))
+    assert sol.answers["alpha_bound"].expr == 2 / lambda_max
+
+
+@pytest.mark.parametrize("given, field", [
+    ({"X": [[1, 2], [2, 4]], "y": [1, 2]}, "given.X"),
+    ({"X": [[1, 0], [0, 1]], "y": [1, 2, 3]}, "given.y"),
+    ({"X": [[1, 0], [0, 1]], "y": [1, 2], "alpha": 0}, "given.alpha"),
+    ({"X": [[1, 0], [0, 1]], "y": [1, 2], "iterations": 2}, "given.alpha"),
+    ({"X": [[1, 0], [0, 1]], "y": [1, 2], "step": 2}, "unknown key 'step'"),
+])
+def test_least_squares_bad_givens(given, field):
+    with pytest.raises(InputError, match=field):
+        solve("least-squares-gd", given=given)
+
+
+# --- quadratic-gd-early-stopping ------------------------------------------------------
+
+def test_rsolve_result_against_iterating_the_recurrence():
+    sol = solve("quadratic-gd-early-stopping")
+    closed = sol.answers["w_j_tau"].expr
+    names = {s.name: s for s in closed.free_symbols}
+    rng = random.Random(3)
+    for _ in range(20):
+        rho, eta, star, steps = rng.uniform(0.001, 0.2), rng.uniform(0.1, 15), rng.uniform(-3, 3), rng.randint(0, 40)
+        w = 0.0
+        for _ in range(steps):
+            w = w - rho * eta * (w - star)  # the gradient of ½η(w − w*)² along one eigenvector
+        value = float(closed.subs({names["rho"]: rho, names["eta_j"]: eta, names["w_j_star"]: star,
+                                   names["tau"]: steps}))
+        assert value == pytest.approx(w, rel=1e-10, abs=1e-12)
+
+
+def test_early_stopping_regimes_numerically():
+    sol = solve("quadratic-gd-early-stopping")
+    approx = sol.answers["ratio_approx"].expr
+    names = {s.name: s for s in approx.free_symbols}
+    rho, steps = 1e-4, 2000  # ρτ = 0.2
+    for eta in (0.05, 5.0, 500.0):
+        exact = 1 - (1 - rho * eta) ** steps
+        assert float(approx.subs({names["rho"]: rho, names["eta_j"]: eta, names["tau"]: steps})) == \
+            pytest.approx(exact, rel=1e-3)
+    assert sol.answers["ratio_large"].value == 1
+    small = sol.answers["ratio_small"].expr
+    assert float(small.subs({names["rho"]: rho, names["eta_j"]: 0.05, names["tau"]: steps})) == \
+        pytest.approx(1 - (1 - rho * 0.05) ** steps, rel=1e-2)
+    assert sol.answers["limit"].expr.name == "w_j_star"
+
+
+@pytest.mark.parametrize("seed", [None, 0, 1, 2])
+def test_numeric_instance_against_numpy_eigenbasis(seed):
+    sol = solve("quadratic-gd-early-stopping", seed=seed)
+    H, star = np.array(sol.given["H"], float), np.array(sol.given["w_star"], float)
+    rho, steps = sol.given["rho"], sol.given["tau"]
+    w = np.zeros(len(star))
+    for _ in range(steps):
+        w = w - rho * H @ (w - star)
+    assert np.allclose(sol.answers["w_tau"].value, w, rtol=1e-12)
+    values, vectors = np.linalg.eigh(H)
+    assert np.allclose(sol.answers["eta"].value, values)
+    # Components are defined up to the sign of each eigenvector: compare with matching signs.
+    for j, (value, vector) in enumerate(zip(values, vectors.T)):
+        got_star, got = sol.answers["components_star"].value[j], sol.answers["components"].value[j]
+        sign = np.sign(got_star * (vector @ star)) or 1
+        assert got_star == pytest.approx(sign * vector @ star, abs=1e-12)
+        assert got == pytest.approx(sign * vector @ w, abs=1e-12)
+        assert got == pytest.approx((1 - (1 - rho * value) ** steps) * got_star, abs=1e-12)
+
+
+@pytest.mark.parametrize("given, field", [
+    ({"H": [[1, 2], [0, 1]], "w_star": [1, 1], "rho": 0.1, "tau": 3}, "given.H"),
+    ({"H": [[1, 0], [0, -1]], "w_star": [1, 1], "rho": 0.1, "tau": 3}, "positive definite"),
+    ({"H": [[1, 0], [0, 1]], "w_star": [1], "rho": 0.1, "tau": 3}, "given.w_star"),
+    ({"H": [[1, 0], [0, 1]], "w_star": [1, 1], "rho": 0.1, "tau": -1}, "given.tau"),
+    ({"H": [[1, 0], [0, 1]], "w_star": [1, 1], "rho": 0, "tau": 3}, "given.rho"),
+])
+def test_quadratic_bad_givens(given, field):
+    with pytest.raises(InputError, match=field):
+        solve("quadratic-gd-early-stopping", given=given)
