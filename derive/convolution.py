@@ -292,32 +292,35 @@ class Reshape(Operation):
         A = self.args[0]
         return Reshape(cotangent, *A.shape, -self.parameters[2])
 
-    def _describe(self, printer):
+    def _pieces(self, printed, zeros):
+        """What the reshape reads: the whole of A, a block of it, or A between zeros."""
         rows, cols, offset = self.parameters
         A = self.args[0]
-        size = int(A.shape[0] * A.shape[1])
-        if offset == 0 and rows * cols == size:
-            return "", printer._print(A)
-        if offset >= 0:
-            return "", rf"{printer._print(A)}_{{{offset + 1}:{offset + rows * cols}}}"
-        # The pullback of a block: the block's entries placed at their offset, zeros elsewhere.
-        return f"{-offset}", printer._print(A)
+        size, wanted = int(A.shape[0] * A.shape[1]), rows * cols
+        if offset == 0 and wanted == size:
+            return printed
+        if offset >= 0 and offset + wanted <= size:
+            return None
+        # The pullback of a block: A's entries at their place, zeros elsewhere.
+        leading = max(0, -offset)
+        trailing = wanted - leading - size
+        return "; ".join(([zeros(leading)] if leading else []) + [printed] + ([zeros(trailing)] if trailing else []))
 
     def _latex(self, printer):
         rows, cols, offset = self.parameters
-        shift, body = self._describe(printer)
-        if shift:
-            return rf"\operatorname{{reshape}}_{{{rows}\times{cols}}}\left(\mathbf{{0}}_{{{shift}}};\, {body}\right)"
+        A = printer._print(self.args[0])
+        body = self._pieces(A, lambda n: rf"\mathbf{{0}}_{{{n}}}")
+        if body is None:
+            body = rf"\left[{A}\right]_{{{offset + 1}:{offset + rows * cols}}}"
         return rf"\operatorname{{reshape}}_{{{rows}\times{cols}}}\left({body}\right)"
 
     def _sympystr(self, printer):
         rows, cols, offset = self.parameters
         A = printer._print(self.args[0])
-        if offset > 0:
-            return f"reshape[{rows}x{cols}]({A}[{offset + 1}:{offset + rows * cols}])"
-        if offset < 0:
-            return f"reshape[{rows}x{cols}](0_{-offset}; {A})"
-        return f"reshape[{rows}x{cols}]({A})"
+        body = self._pieces(A, lambda n: f"0_{n}")
+        if body is None:
+            body = f"{A}[{offset + 1}:{offset + rows * cols}]"
+        return f"reshape[{rows}x{cols}]({body})"
 
 
 def flatten(A):
