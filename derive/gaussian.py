@@ -122,3 +122,37 @@ def _check_quadratic_form_rule():
     rhs = (A * S).trace() + ((m - a).T * A * (m - a))[0, 0]
     check_identity(lhs, rhs, where="E[(w − a)ᵀA(w − a)] = Tr(AΣ) + (m − a)ᵀA(m − a)")
     _QUADRATIC_RULE_CHECKED.append(True)
+
+
+def linear_gaussian(prior_mean, prior_cov, A, b, noise_cov, observed):
+    """The linear-Gaussian identities for z ~ N(μ, Λ⁻¹), x | z ~ N(Az + b, L⁻¹),
+    with explicit matrices (as in Bishop's PRML §2.3.3, the appendix the seeds cite):
+
+        p(x)     = N(Aμ + b, L⁻¹ + A Λ⁻¹ Aᵀ)
+        p(z | x) = N(C (Aᵀ L (x − b) + Λ μ), C),   C = (Λ + Aᵀ L A)⁻¹.
+
+    Returns (marginal mean, marginal covariance, posterior mean, posterior
+    covariance).  Callers cross-check them against a derivation from first
+    principles (completing the square, moments), which is what makes them more
+    than a table look-up.
+    """
+    prior_precision = prior_cov.inv()
+    noise_precision = noise_cov.inv()
+    marginal_mean = A * prior_mean + b
+    marginal_cov = noise_cov + A * prior_cov * A.T
+    C = (prior_precision + A.T * noise_precision * A).inv()
+    posterior_mean = C * (A.T * noise_precision * (observed - b) + prior_precision * prior_mean)
+    simplify = lambda M: sympy.ImmutableMatrix(M.applyfunc(sympy.simplify))  # noqa: E731
+    return simplify(marginal_mean), simplify(marginal_cov), simplify(posterior_mean), simplify(C)
+
+
+def moments_of_linear_map(coefficients, noise_first, noise_second):
+    """Mean vector and second-moment matrix of outputs that are linear (or
+    affine) in independent random variables, from those variables' moments:
+    E[x_a] and E[x_a x_b] by expectation_from_moments, entry by entry."""
+    variables = list(noise_first)
+    mean = sympy.ImmutableMatrix([expectation_from_moments(c, variables, noise_first, noise_second)
+                                  for c in coefficients])
+    second = sympy.ImmutableMatrix(len(coefficients), len(coefficients), lambda a, b: expectation_from_moments(
+        coefficients[a] * coefficients[b], variables, noise_first, noise_second))
+    return mean, second
