@@ -1,0 +1,99 @@
+"""001 §7: a convolution is one matrix product, so a CNN layer is a (sparse,
+weight-shared) MLP layer.
+
+The matrix A with A·vec(X) = vec(X ⋆ F) is derived as the Jacobian of
+vec(X ⋆ F) with respect to vec(X) (it is linear in X), its doubly
+block-Toeplitz structure is checked, and the parameters of the two layers
+are counted.
+"""
+from __future__ import annotations
+
+import sympy
+
+import problems
+from derive.convolution import Correlation, flatten
+from derive.document import Solution
+from derive.matrices import explicit
+from derive.steps import Relation, Remark
+
+SIZE, KERNEL = 4, 2
+
+STATEMENT = (
+    "CNNs and MLPs are both universal approximators. Can an MLP equal a CNN, and under what conditions? "
+    f"The derivable part, on a {SIZE}×{SIZE} input X and a {KERNEL}×{KERNEL} filter F: write the valid "
+    "cross-correlation X ⋆ F as one matrix product A·vec(X) (vec stacks columns), show its structure, and "
+    "count the parameters of the convolutional layer and of the dense layer that computes the same map.")
+
+
+NOTATION = {
+    "A_vecX": ("A·vec(X)", r"A \operatorname{vec}(X)"),
+    "vec_XcorrF": ("vec(X ⋆ F)", r"\operatorname{vec}(X \star F)"),
+    "params_conv": ("#params_conv", r"\#\mathrm{params}_{\mathrm{conv}}"),
+    "params_MLP": ("#params_MLP", r"\#\mathrm{params}_{\mathrm{MLP}}"),
+}
+
+
+def toeplitz_blocks(A, block_rows, block_cols):
+    """The blocks of A, keyed by (block row, block column)."""
+    rows, cols = A.shape[0] // block_rows, A.shape[1] // block_cols
+    return {(a, b): A[a * block_rows:(a + 1) * block_rows, b * block_cols:(b + 1) * block_cols]
+            for a in range(rows) for b in range(cols)}
+
+
+def is_toeplitz(matrix) -> bool:
+    """Constant along every diagonal."""
+    return all(matrix[a, b] == matrix[a + 1, b + 1]
+               for a in range(matrix.shape[0] - 1) for b in range(matrix.shape[1] - 1))
+
+
+def is_block_toeplitz(blocks) -> bool:
+    return all(block == blocks[(a + 1, b + 1)] for (a, b), block in blocks.items() if (a + 1, b + 1) in blocks)
+
+
+def build() -> Solution:
+    entry = problems.entry("cnn-as-mlp")
+    out = SIZE - KERNEL + 1
+    X = sympy.ImmutableMatrix(SIZE, SIZE, lambda a, b: sympy.Symbol(f"x_{a + 1}{b + 1}"))
+    F = sympy.ImmutableMatrix(KERNEL, KERNEL, lambda a, b: sympy.Symbol(f"f_{a + 1}{b + 1}"))
+    vec_X = explicit(flatten(X), {})
+    vec_O = explicit(flatten(Correlation(X, F)), {})
+    A = vec_O.jacobian(vec_X)
+    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION),
+                        convention="vec stacks the columns of a matrix; A = ∂vec(O)/∂vec(X) (numerator layout).")
+
+    part = solution.part("a", "The convolution as a matrix product.")
+    part.steps.append(Remark("Every entry of O = X ⋆ F is linear in X, so vec(O) = A·vec(X) with A the Jacobian "
+                             "∂vec(O)/∂vec(X); row (i, j) of A holds F's entries at the columns of the window of O_ij."))
+    part.steps.append(Relation((sympy.Symbol("A"), A)))
+    product = A * vec_X
+    matches = sympy.expand(product - vec_O) == sympy.zeros(*vec_O.shape)
+    part.steps.append(Relation((sympy.Symbol("A_vecX"), product, sympy.Symbol("vec_XcorrF")),
+                               reason="entry by entry"))
+    blocks = toeplitz_blocks(A, out, SIZE)
+    structured = is_block_toeplitz(blocks) and all(is_toeplitz(b) for b in blocks.values())
+    part.steps.append(Remark(
+        f"A is {A.shape[0]}×{A.shape[1]}, made of {out}×{SIZE} blocks of size {out}×{SIZE}; block (a, b) depends "
+        f"only on b − a and each block is constant along its diagonals (doubly block-Toeplitz): {structured}."))
+    part.answer("A", A, "A")
+    part.answer("product_matches", sympy.true if matches else sympy.false, r"A\,\mathrm{vec}(X) = \mathrm{vec}(X \star F)")
+    part.answer("doubly_block_toeplitz", sympy.true if structured else sympy.false, "A")
+
+    part = solution.part("b", "Parameters of the two layers (one bias per output unit for the MLP, one per "
+                              "filter for the CNN).")
+    conv_params = KERNEL * KERNEL + 1
+    dense_params = A.shape[0] * A.shape[1] + A.shape[0]
+    nonzero = sum(1 for v in A if v != 0)
+    part.steps.append(Relation((sympy.Symbol("params_conv"), sympy.Add(sympy.Pow(KERNEL, 2, evaluate=False), 1, evaluate=False), conv_params),
+                               reason="k² shared weights and a bias"))
+    part.steps.append(Relation((sympy.Symbol("params_MLP"),
+                                sympy.Mul(out * out, SIZE * SIZE, evaluate=False) + out * out, dense_params),
+                               reason="a dense layer from the input to the output units, with biases"))
+    part.steps.append(Remark(
+        f"Only {nonzero} of the {A.shape[0] * A.shape[1]} entries of A are non-zero, and they take just "
+        f"{KERNEL * KERNEL} distinct values: an MLP equals the CNN layer when its weight matrix is constrained to "
+        "this sparse, shared pattern (and, with pooling and several layers, when each layer is unrolled the same "
+        "way); a free MLP of that size has many more parameters and no built-in translation equivariance."))
+    part.answer("params_conv", sympy.Integer(conv_params), r"\#\mathrm{params}_{\mathrm{conv}}")
+    part.answer("params_mlp", sympy.Integer(dense_params), r"\#\mathrm{params}_{\mathrm{MLP}}")
+    part.answer("nonzero_weights", sympy.Integer(nonzero), r"\#\{A_{ij} \neq 0\}")
+    return solution
