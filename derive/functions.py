@@ -160,7 +160,7 @@ class elu(sympy.Function):
     def eval(cls, x, alpha=None):
         if alpha is None:
             return cls(x, sympy.Integer(1))
-        if x.is_number and x.is_real and alpha.is_number:
+        if x.is_number and x.is_real:
             return x if x.is_positive else alpha * (sympy.exp(x) - 1)
         return None
 
@@ -188,7 +188,7 @@ class elu_derivative(sympy.Function):
 
     @classmethod
     def eval(cls, x, alpha):
-        if x.is_number and x.is_real and alpha.is_number:
+        if x.is_number and x.is_real:
             return sympy.Integer(1) if x.is_positive else alpha * sympy.exp(x)
         return None
 
