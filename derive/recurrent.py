@@ -92,3 +92,57 @@ def step_jacobian(activation: str, W_h, W_x, b, h_prev, x) -> sympy.ImmutableMat
     column = sympy.ImmutableMatrix(entries)
     jacobian = transition(activation, W_h, W_x, b, column, x).jacobian(column)
     return sympy.ImmutableMatrix(jacobian.xreplace(dict(zip(entries, sympy.ImmutableMatrix(h_prev)))))
+
+
+class phi(sympy.Function):
+    """A generic element-wise activation φ, for derivations that hold for
+    any activation; its derivative is φ′ (`phi_prime`)."""
+
+    def fdiff(self, argindex=1):
+        return phi_prime(self.args[0])
+
+    def _latex(self, printer):
+        return rf"\phi\left({printer._print(self.args[0])}\right)"
+
+    def _sympystr(self, printer):
+        return _plain(self, printer, "φ")
+
+
+class phi_prime(sympy.Function):
+    """φ′, the derivative of the generic activation `phi`."""
+
+    def _latex(self, printer):
+        return rf"\phi'\left({printer._print(self.args[0])}\right)"
+
+    def _sympystr(self, printer):
+        return _plain(self, printer, "φ′")
+
+
+def _plain(function, printer, symbol):
+    """φ′(z) in the solution's text; `phi_prime(z)` in str(), which must stay
+    parseable by sympify (the JSON `expr`).  The solution's printers are the
+    ones that carry a notation table."""
+    argument = printer._print(function.args[0])
+    if "notation" in getattr(printer, "_settings", {}):
+        return f"{symbol}({argument})"
+    return f"{type(function).__name__}({argument})"
+
+
+# --- stability of the recurrence ------------------------------------------------
+
+def eigenvalues(matrix, digits: int = 30) -> list:
+    """The eigenvalues of a numeric square matrix, as roots of its
+    characteristic polynomial (sorted by modulus, largest first)."""
+    roots = sympy.ImmutableMatrix(matrix).charpoly().nroots(n=digits, maxsteps=500)
+    return sorted(roots, key=lambda r: (-abs(complex(r)), -complex(r).real, -complex(r).imag))
+
+
+def spectral_radius(matrix, digits: int = 30):
+    """ρ(M) = max |λ|: perturbations along an eigenvector scale by |λ| per step."""
+    return sympy.Float(max(abs(complex(r)) for r in eigenvalues(matrix, digits)), digits)
+
+
+def spectral_norm(matrix, digits: int = 30):
+    """‖M‖₂, the largest singular value √λ_max(MᵀM): the most any vector can grow in one step."""
+    m = sympy.ImmutableMatrix(matrix)
+    return sympy.sqrt(max(sympy.re(r) for r in eigenvalues(m.T * m, digits))).evalf(digits)

@@ -205,3 +205,49 @@ def test_bad_bptt_givens_name_the_key(change, message):
             g[key] = value
     with pytest.raises(InputError, match=message):
         solve("bptt", given=g)
+
+
+# --- rnn-jacobian -----------------------------------------------------------------
+
+def numeric_jacobian(f, x):
+    """∂f/∂x for f: vector → vector, by central differences (row i: output i)."""
+    x = np.array(x, float)
+    return np.array([central_difference(lambda v: f(v)[i], x) for i in range(len(f(x)))])
+
+
+def test_rnn_jacobian_symbolic_form_matches_finite_differences_for_tanh():
+    import sympy
+    from derive.recurrent import phi_prime
+    sol = solve("rnn-jacobian")
+    J = sol.answers["J_t"].expr
+    rng = np.random.default_rng(0)
+    W_h, W_x, b, h, x = rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=2), rng.normal(size=2)
+    z = W_h @ h + W_x @ x + b
+    from sympy.matrices.expressions.matexpr import MatrixElement
+    values = {}
+    for s in {a for e in J for a in e.atoms(MatrixElement)}:
+        source = {"W_h": W_h, "z_t": z.reshape(2, 1)}[s.parent.name]
+        values[s] = float(source[int(s.i), int(s.j)])
+    numeric = np.array(J.replace(phi_prime, lambda a: 1 - sympy.tanh(a) ** 2).xreplace(values).evalf(), float)
+    expected = numeric_jacobian(lambda v: np.tanh(W_h @ v + W_x @ x + b), h)
+    assert numeric == pytest.approx(expected, abs=1e-8)
+
+
+def test_rnn_jacobian_numbers_match_numpy():
+    from problems import rnn_jacobian as rj
+    sol = solve("rnn-jacobian")
+    g = {k: np.array(v, float) for k, v in rj.INSTANCE.items()}
+    J = numeric_jacobian(lambda v: np.tanh(g["W_h"] @ v + g["W_x"] @ g["x"] + g["b"]), g["h_prev"])
+    assert np.array(sol.answers["J_t_value"].value) == pytest.approx(J, abs=1e-8)
+    engine_J = np.array(sol.answers["J_t_value"].value)  # checked above; now its spectrum
+    assert sol.answers["rho_J_t"].value == pytest.approx(max(abs(np.linalg.eigvals(engine_J))), abs=1e-12)
+    assert sol.answers["norm_W_h"].value == pytest.approx(np.linalg.norm(g["W_h"], 2), abs=1e-12)
+    assert sol.answers["norm_W_a_power"].value == pytest.approx(0.9 ** 20, rel=1e-12)
+    assert sol.answers["norm_W_b_power"].value == pytest.approx(1.1 ** 20, rel=1e-12)
+    # (d): each step's eigenvalues below 1, the product's above.
+    W = np.array([[0, 2], [2, 0]], float)
+    J1, J2 = np.diag([1, 1 - np.tanh(3) ** 2]) @ W, np.diag([1 - np.tanh(3) ** 2, 1]) @ W
+    assert sol.answers["rho_J_1"].value == pytest.approx(max(abs(np.linalg.eigvals(J1))), abs=1e-12)
+    assert sol.answers["rho_J_2"].value == pytest.approx(max(abs(np.linalg.eigvals(J2))), abs=1e-12)
+    assert sol.answers["rho_J_2J_1"].value == pytest.approx(max(abs(np.linalg.eigvals(J2 @ J1))), abs=1e-12)
+    assert max(sol.answers["rho_J_1"].value, sol.answers["rho_J_2"].value) < 1 < sol.answers["rho_J_2J_1"].value
