@@ -33,31 +33,32 @@ def output_size(input: int, kernel: int, stride: int = 1, padding: int = 0, dila
     return span // stride + 1
 
 
-def solve_size(knowns: dict[str, int]) -> tuple[str, int, list]:
+def solve_size(knowns: dict[str, int], where: str = "given") -> tuple[str, int, list]:
     """Solve O = (I + 2P − D(K−1) − 1)/S + 1 for the one unknown size.
 
     `knowns` maps names of SIZE_SYMBOLS to integers; padding defaults to 0
-    and dilation to 1.  Returns (unknown, value, steps).
+    and dilation to 1.  Returns (unknown, value, steps).  With every size
+    known, the output is checked against the others instead (unknown is then
+    "output").  Errors name the field as `where.name`.
     """
     knowns = {"padding": 0, "dilation": 1, **knowns}
     for name, value in knowns.items():
         if name not in SIZE_SYMBOLS:
-            raise InputError(f"unknown size {name!r}; expected {', '.join(SIZE_SYMBOLS)}")
+            raise InputError(f"{where}: unknown size {name!r}; expected {', '.join(SIZE_SYMBOLS)}")
         if not isinstance(value, int) or isinstance(value, bool) or value < MINIMUM[name]:
-            raise InputError(f"{name}: expected an integer ≥ {MINIMUM[name]}, got {value!r}")
+            raise InputError(f"{where}.{name}: expected an integer ≥ {MINIMUM[name]}, got {value!r}")
     missing = [n for n in SIZE_SYMBOLS if n not in knowns]
+    if not missing:
+        return "output", knowns["output"], _check_output(knowns, where)
     if len(missing) != 1:
-        raise InputError("exactly one of input, output, kernel, stride must be unknown; "
-                         f"unknown now: {', '.join(missing) or 'none'}")
+        raise InputError(f"{where}: give all but one of input, output, kernel, stride; "
+                         f"missing now: {', '.join(missing)}")
     unknown = missing[0]
     symbol = SIZE_SYMBOLS[unknown]
     values = {SIZE_SYMBOLS[n]: sympy.Integer(v) for n, v in knowns.items()}
     if unknown == "output":
-        # Nothing to solve: the real layer floors, as PyTorch does.
-        value = output_size(**knowns)
-        floored = sympy.floor((I + 2 * P - D * (K - 1) - 1) / S) + 1
-        return unknown, value, [Evaluation(target=O, formula=floored, bindings=values, value=sympy.Integer(value),
-                                           note="output size of a convolution")]
+        value, steps = _output_steps(knowns, values, where)
+        return unknown, value, steps
     substituted = sympy.Eq(values.get(O, O), EXACT_SIZE.xreplace(values), evaluate=False)
     steps = [Evaluation(target=O, formula=EXACT_SIZE, bindings={s: v for s, v in values.items() if s != O},
                         note="output size of a convolution, when the stride divides exactly")]
@@ -68,7 +69,8 @@ def solve_size(knowns: dict[str, int]) -> tuple[str, int, list]:
     steps.append(Solved(substituted, symbol, tuple(roots), reason="solved for the unknown"))
     if not valid:
         shown = ", ".join(map(str, roots)) or "none"
-        raise InputError(f"no integer {unknown} ≥ {MINIMUM[unknown]} fits these sizes (the equation gives {shown})")
+        raise InputError(f"{where}: no integer {unknown} ≥ {MINIMUM[unknown]} fits these sizes "
+                         f"(the equation gives {unknown} = {shown})")
     value = int(valid[0])
     floor_values = _floor_solutions(knowns, unknown)
     if len(floor_values) > 1:
@@ -76,6 +78,37 @@ def solve_size(knowns: dict[str, int]) -> tuple[str, int, list]:
             f"With the floor of the real layer, {unknown} ∈ {{{', '.join(map(str, floor_values))}}} all give "
             f"output {output_size(**_sizes({**knowns, unknown: value}))}; only {value} uses every input position."))
     return unknown, value, steps
+
+
+FLOORED_SIZE = sympy.floor((I + 2 * P - D * (K - 1) - 1) / S) + 1
+
+
+def _output_steps(knowns, values, where):
+    """O with the floor, as PyTorch computes it, and a remark when the stride does not divide."""
+    try:
+        value = output_size(**_sizes(knowns))
+    except InputError as error:
+        raise InputError(f"{where}.kernel: {error}") from None
+    steps = [Evaluation(target=O, formula=FLOORED_SIZE, bindings={s: v for s, v in values.items() if s != O},
+                        value=sympy.Integer(value), note="output size of a convolution")]
+    span = knowns["input"] + 2 * knowns["padding"] - knowns["dilation"] * (knowns["kernel"] - 1) - 1
+    if span % knowns["stride"]:
+        steps.append(Remark(f"The stride {knowns['stride']} does not divide I + 2P − D(K − 1) − 1 = {span}: "
+                            f"the floor drops the last {span % knowns['stride']} input position(s), "
+                            "which no window reaches."))
+    return value, steps
+
+
+def _check_output(knowns, where):
+    """Every size given: the output must be the one the others produce."""
+    values = {SIZE_SYMBOLS[n]: sympy.Integer(v) for n, v in knowns.items()}
+    expected, steps = _output_steps(knowns, values, where)
+    if expected != knowns["output"]:
+        others = ", ".join(f"{n} {knowns[n]}" for n in SIZE_SYMBOLS if n != "output")
+        raise InputError(f"{where}.output: {knowns['output']} is inconsistent with {others}, "
+                         f"which give output {expected}")
+    steps.append(Remark("Every size was given; they are consistent."))
+    return steps
 
 
 def _sizes(knowns):
@@ -96,3 +129,70 @@ def _floor_solutions(knowns: dict, unknown: str) -> list[int]:
         except InputError:
             continue
     return found
+
+
+# --- a whole stack -----------------------------------------------------------------
+
+C_in, C_out = sympy.symbols("C_in C_out", integer=True, positive=True)
+STACK_NOTATION = {"C_in": ("C_in", r"C_{\mathrm{in}}"), "C_out": ("C_out", r"C_{\mathrm{out}}")}
+PARAMS = (K * K * C_in + 1) * C_out
+MULTS = O * O * C_out * K * K * C_in
+
+
+def conv_stack(input_size: int, in_channels: int, layers, where: str = "given.layers") -> list[dict]:
+    """Per layer of a square conv/pool stack: input and output size, channels,
+    parameters (with and without bias) and multiplications.
+
+    Layers are the dictionaries `receptive_field` takes (kernel, stride,
+    padding, dilation), plus `out_channels` for a convolution or
+    `"pool": true` for a pooling layer (channels kept, no parameters, no
+    multiplications).
+    """
+    from .receptive_fields import read_layers  # one reader for both problems' layers
+    records = []
+    size, channels = input_size, in_channels
+    for index, layer in enumerate(read_layers(layers, where)):
+        at = f"{where}[{index}]"
+        sizes = {name: layer[name] for name in ("kernel", "stride", "padding", "dilation")}
+        try:
+            out = output_size(size, **sizes)
+        except InputError as error:
+            raise InputError(f"{at}.kernel: {error} (the input of layer {index + 1} is {size})") from None
+        pool = layer.get("pool", False)
+        if pool and "out_channels" in layer and layer["out_channels"] != channels:
+            raise InputError(f"{at}.out_channels: a pooling layer keeps its {channels} channels")
+        if not pool and "out_channels" not in layer:
+            raise InputError(f'{at}.out_channels: missing (a convolution needs it; mark a pooling layer "pool": true)')
+        out_channels = channels if pool else layer["out_channels"]
+        per_output = 0 if pool else layer["kernel"] ** 2 * channels
+        records.append({"input": size, "output": out, "in_channels": channels, "out_channels": out_channels,
+                        "pool": pool, "layer": layer,
+                        "params": 0 if pool else (per_output + 1) * out_channels,
+                        "params_no_bias": 0 if pool else per_output * out_channels,
+                        "mults": out * out * out_channels * per_output})
+        size, channels = out, out_channels
+    return records
+
+
+def stack_steps(records) -> list:
+    """Per layer: output size, parameters and multiplications with its numbers substituted."""
+    steps = []
+    for number, record in enumerate(records, start=1):
+        layer = record["layer"]
+        values = {I: record["input"], K: layer["kernel"], S: layer["stride"], P: layer["padding"],
+                  D: layer["dilation"], C_in: record["in_channels"], C_out: record["out_channels"],
+                  O: record["output"]}
+        kind = "pooling" if record["pool"] else "convolution"
+        note = (f"layer {number} ({kind}): k = {layer['kernel']}, s = {layer['stride']}, p = {layer['padding']}, "
+                f"d = {layer['dilation']}, {record['in_channels']} → {record['out_channels']} channels")
+        formulas = [(f"O_{number}", FLOORED_SIZE, "output")]
+        if not record["pool"]:
+            formulas += [(f"params_{number}", PARAMS, "params"), (f"mults_{number}", MULTS, "mults")]
+        for name, formula, key in formulas:
+            used = {sym: sympy.Integer(v) for sym, v in values.items() if sym in formula.free_symbols}
+            steps.append(Evaluation(sympy.Symbol(name), formula, used, sympy.Integer(record[key]), note=note))
+            note = ""
+        if record["pool"]:
+            steps.append(Remark(f"Layer {number} pools: no parameters, and its windows compare rather than "
+                                "multiply."))
+    return steps

@@ -20,6 +20,9 @@ from .steps import Evaluation, Relation, Remark
 
 #: field → (smallest value, default); a field with default None is required
 FIELDS = {"kernel": (1, None), "stride": (1, None), "padding": (0, 0), "dilation": (1, 1)}
+#: fields a layer of `conv-arithmetic` also carries; they do not change receptive fields, so one
+#: stack file serves both problems
+OPTIONAL = ("out_channels", "pool")
 
 n = sympy.Symbol("n", integer=True, positive=True)
 i, j = sympy.symbols("i j", integer=True, positive=True)
@@ -41,9 +44,9 @@ def read_layers(layers, where: str = "layers") -> list[dict]:
         at = f"{where}[{index}]"
         if not isinstance(layer, dict):
             raise InputError(f"{at}: expected an object with kernel and stride, got {json_type(layer)}")
-        unknown = sorted(set(layer) - set(FIELDS), key=str)
+        unknown = sorted(set(layer) - set(FIELDS) - set(OPTIONAL), key=str)
         if unknown:
-            raise InputError(f"{at}: unknown field {unknown[0]!r}; expected {', '.join(FIELDS)}")
+            raise InputError(f"{at}: unknown field {unknown[0]!r}; expected {', '.join((*FIELDS, *OPTIONAL))}")
         record = {}
         for name, (least, default) in FIELDS.items():
             if name not in layer and default is None:
@@ -53,8 +56,24 @@ def read_layers(layers, where: str = "layers") -> list[dict]:
                 shown = repr(value) if isinstance(value, (int, float)) else json_type(value)
                 raise InputError(f"{at}.{name}: expected an integer ≥ {least}, got {shown}")
             record[name] = value
+        record.update(_optional_fields(layer, at))
         result.append(record)
     return result
+
+
+def _optional_fields(layer: dict, at: str) -> dict:
+    record = {}
+    if "out_channels" in layer:
+        value = layer["out_channels"]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            shown = repr(value) if isinstance(value, (int, float)) else json_type(value)
+            raise InputError(f"{at}.out_channels: expected an integer ≥ 1, got {shown}")
+        record["out_channels"] = value
+    if "pool" in layer:
+        if not isinstance(layer["pool"], bool):
+            raise InputError(f"{at}.pool: expected true or false, got {layer['pool']!r}")
+        record["pool"] = layer["pool"]
+    return record
 
 
 def receptive_field(layers, where: str = "layers") -> list[dict]:

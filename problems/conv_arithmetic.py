@@ -1,26 +1,33 @@
-"""Family `conv-arithmetic`: one square convolutional layer.
+"""Family `conv-arithmetic`: one square convolutional layer, or a stack.
 
-From the known sizes (any three of input, output, kernel, stride, with
-padding 0 and dilation 1 unless given) the unknown one is solved for, then
-the trainable parameters and the multiplications are counted.
+One layer: from the known sizes (any three of input, output, kernel, stride,
+with padding 0 and dilation 1 unless given) the unknown one is solved for,
+then the trainable parameters and the multiplications are counted.  With all
+four given, they are checked for consistency.
+
+A stack: `{"input": 227, "in_channels": 3, "layers": [{"kernel": 11,
+"stride": 4, "out_channels": 96}, {"kernel": 3, "stride": 2, "pool": true}, …]}`
+— the layer dictionaries of `receptive-field` (kernel, stride, padding,
+dilation) plus `out_channels`, or `"pool": true`; the same file serves both.
 """
 from __future__ import annotations
 
 import sympy
 
 import problems
-from derive.architecture import SIZE_NOTATION, SIZE_SYMBOLS, solve_size
+from derive.architecture import SIZE_NOTATION, SIZE_SYMBOLS, STACK_NOTATION, conv_stack, solve_size, stack_steps
 from derive.document import Solution
 from derive.givens import Givens
 from derive.graph import Graph
 from derive.numbers import InputError
+from derive.steps import Relation, Remark
 
 GIVEN = {"input": 205, "output": 66, "stride": 3, "padding": 0, "in_channels": 10, "out_channels": 96}
 KEYS = {"input": "I", "output": "O", "kernel": "K", "stride": "S", "padding": "P", "dilation": "D"}
 
 
 def read(given: dict):
-    g = Givens(given, "given", tuple(SIZE_SYMBOLS) + ("in_channels", "out_channels"))
+    g = Givens(given, "given", tuple(SIZE_SYMBOLS) + ("in_channels", "out_channels", "pool"))
     sizes = {name: g.raw(name) for name in SIZE_SYMBOLS if g.has(name)}
     channels = []
     for name in ("in_channels", "out_channels"):
@@ -28,13 +35,20 @@ def read(given: dict):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise InputError(f"given.{name}: expected an integer ≥ 1, got {value!r}")
         channels.append(value)
-    return sizes, channels
+    pool = g.flag("pool")
+    if pool and g.has("out_channels") and channels[1] != channels[0]:
+        raise InputError(f"given.out_channels: a pooling layer keeps its {channels[0]} channels")
+    return sizes, channels, pool
 
 
 def build(given: dict, *, entry=None, statement=None) -> Solution:
     entry = entry or problems.entry("conv-arithmetic")
-    sizes, (in_channels, out_channels) = read(given)
+    if isinstance(given, dict) and "layers" in given:
+        return build_stack(given, entry)
+    sizes, (in_channels, out_channels), pool = read(given)
     unknown, value, steps = solve_size(sizes)
+    if pool:
+        return build_pool(given, entry, statement, unknown, value, steps, in_channels)
     known = {**sizes, unknown: value}
 
     graph = Graph()
@@ -66,10 +80,66 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
     return solution
 
 
+def build_pool(given, entry, statement, unknown, value, steps, channels) -> Solution:
+    """A pooling layer (`"pool": true`): its size, and nothing to train or multiply."""
+    sizes = {k: v for k, v in given.items() if k in SIZE_SYMBOLS}
+    solution = Solution(entry.name, entry.title, entry.source,
+                        statement or describe(sizes, channels, channels).replace("convolutional", "pooling"),
+                        notation=dict(SIZE_NOTATION), given=given)
+    part = solution.part("1", f"The {unknown} size.")
+    part.steps += steps
+    part.answer(KEYS[unknown], sympy.Integer(value), KEYS[unknown])
+    part = solution.part("2", "Parameters and multiplications of a pooling layer.")
+    part.steps.append(Remark(f"A pooling layer has no weights and compares rather than multiplies; "
+                             f"it keeps its {channels} channels."))
+    for key, latex in (("params", r"\#\mathrm{params}"), ("params_no_bias", r"\#\mathrm{params}_{\text{no bias}}"),
+                       ("mults", r"\#\mathrm{mults}")):
+        part.answer(key, sympy.Integer(0), latex)
+    return solution
+
+
+def build_stack(given: dict, entry) -> Solution:
+    g = Givens(given, "given", ("input", "in_channels", "layers"))
+    size, channels = (_positive(g, name) for name in ("input", "in_channels"))
+    records = conv_stack(size, channels, g.items("layers"), "given.layers")
+    statement = (f"A stack of {len(records)} square layers on a {size}×{size}×{channels} input: each layer's "
+                 "output size, trainable parameters and multiplications, and the totals.")
+    solution = Solution(entry.name, entry.title, entry.source, statement,
+                        notation={**SIZE_NOTATION, **STACK_NOTATION}, given=given)
+    part = solution.part("1", "Layer by layer: O = ⌊(I + 2P − D(K − 1) − 1)/S⌋ + 1, "
+                              "(K·K·C_in + 1)·C_out parameters, O·O·C_out·K·K·C_in multiplications.")
+    part.steps += stack_steps(records)
+    for number, record in enumerate(records, start=1):
+        part.answer(f"O_{number}", sympy.Integer(record["output"]), f"O_{{{number}}}")
+        part.answer(f"C_{number}", sympy.Integer(record["out_channels"]), f"C_{{{number}}}")
+        part.answer(f"params_{number}", sympy.Integer(record["params"]), rf"\#\mathrm{{params}}_{{{number}}}")
+        part.answer(f"mults_{number}", sympy.Integer(record["mults"]), rf"\#\mathrm{{mults}}_{{{number}}}")
+    part = solution.part("2", "The whole stack.")
+    for key, label in (("params", r"\#\mathrm{params}"), ("params_no_bias", r"\#\mathrm{params}_{\text{no bias}}"),
+                       ("mults", r"\#\mathrm{mults}")):
+        terms = [sympy.Integer(r[key]) for r in records if not r["pool"]]
+        total = sympy.Integer(sum(r[key] for r in records))
+        part.steps.append(Relation((sympy.Symbol(key), sympy.Add(*terms, evaluate=False) if len(terms) > 1
+                                    else total, total), reason="summed over the layers"))
+        part.answer(key, total, label)
+    solution.notation.update({"params": ("#params", r"\#\mathrm{params}"),
+                              "params_no_bias": ("#params without bias", r"\#\mathrm{params}_{\text{no bias}}"),
+                              "mults": ("#mults", r"\#\mathrm{mults}")})
+    return solution
+
+
+def _positive(g: Givens, name: str) -> int:
+    value = g.raw(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"given.{name}: expected an integer ≥ 1, got {value!r}")
+    return value
+
+
 def describe(sizes, in_channels, out_channels) -> str:
     known = ", ".join(f"{name} {value}" for name, value in sizes.items())
+    task = "check the sizes" if {"input", "output", "kernel", "stride"} <= set(sizes) else "find the missing size"
     return (f"A square convolutional layer with {known}, {in_channels} input and {out_channels} output channels: "
-            "find the missing size, the trainable parameters and the multiplications.")
+            f"{task}, the trainable parameters and the multiplications.")
 
 
 def random_given(rng) -> dict:

@@ -3,7 +3,9 @@ of a convolution stack, in closed form and for a given stack, layer by layer.
 
     {"layers": [{"kernel": 11, "stride": 4, "padding": 2, "dilation": 1}, …]}
 
-padding defaults to 0 and dilation to 1.
+padding defaults to 0 and dilation to 1.  The stack file of `conv-arithmetic`
+(with "input", "in_channels" and each layer's "out_channels" or "pool") is
+accepted as it is: channels and the input size do not change receptive fields.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import sympy
 import problems
 from derive.document import Solution
 from derive.givens import Givens
+from derive.numbers import InputError
 from derive.receptive_fields import (CLOSED_FORM, NOTATION, RF, closed_form_steps, k, n, receptive_field,
                                     s, table_steps)
 from derive.steps import Relation
@@ -25,7 +28,12 @@ STATEMENT = ("Determine a closed-form, non-recursive formula for the receptive f
 
 def build(given: dict) -> Solution:
     entry = problems.entry("receptive-field")
-    layers = Givens(given, "given", ("layers",)).items("layers")
+    g = Givens(given, "given", ("layers", "input", "in_channels"))
+    for name in ("input", "in_channels"):
+        value = g.raw(name, 1)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InputError(f"given.{name}: expected an integer ≥ 1, got {value!r}")
+    layers = g.items("layers")
     records = receptive_field(layers, "given.layers")
 
     solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION),
