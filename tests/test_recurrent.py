@@ -251,3 +251,50 @@ def test_rnn_jacobian_numbers_match_numpy():
     assert sol.answers["rho_J_2"].value == pytest.approx(max(abs(np.linalg.eigvals(J2))), abs=1e-12)
     assert sol.answers["rho_J_2J_1"].value == pytest.approx(max(abs(np.linalg.eigvals(J2 @ J1))), abs=1e-12)
     assert max(sol.answers["rho_J_1"].value, sol.answers["rho_J_2"].value) < 1 < sol.answers["rho_J_2J_1"].value
+
+
+# --- rnn-gradient-scale -------------------------------------------------------------
+
+def test_rnn_gradient_scale_alpha_is_solved_and_agrees_with_the_seed():
+    import sympy
+    sol = solve("rnn-gradient-scale")
+    assert sol.answers["alpha"].expr == 4 and sol.answers["alpha"].value == 4   # the seed's α = 4
+    w = sympy.Symbol("w", real=True)
+    assert sympy.simplify(sol.answers["alpha_general"].expr - 4 / w) == 0
+    assert sol.answers["gradient_after_horizon"].value == pytest.approx(1, abs=1e-15)
+
+
+def test_rnn_gradient_scale_recursion_factor_matches_finite_differences():
+    import math
+    import sympy
+    sol = solve("rnn-gradient-scale")
+    factor = sol.answers["dh_dhprev"].expr
+    names = {s.name: s for s in factor.free_symbols}
+    sig = lambda v: 1 / (1 + math.exp(-v))
+    for a, w, u, x, h in [(4, 1, 0.5, 0.3, -0.2), (2.5, -0.7, 1.2, -1, 0.8), (-1.5, 1.3, 0, 0, 0.4)]:
+        step = lambda hp: a * (sig(w * hp + u * x) - 0.5)
+        numeric = central_difference(lambda v: step(v[0]), np.array([h]))[0]
+        engine = float(factor.subs({names["alpha"]: a, names["w"]: w, names["z_t"]: w * h + u * x}).evalf())
+        assert engine == pytest.approx(numeric, abs=1e-8)
+
+
+def test_rnn_gradient_scale_seed_step_a_drops_alpha():
+    # Seed (a): ∇h_t = ∇h_{t+1} σ′(z_t) w.  The engine's factor is α σ′(z) w: the seed's is wrong unless α = 1.
+    import sympy
+    from derive.functions import sigmoid
+    sol = solve("rnn-gradient-scale")
+    factor = sol.answers["dh_dhprev"].expr
+    names = {s.name: s for s in factor.free_symbols}
+    seed = names["w"] * sigmoid(names["z_t"]) * (1 - sigmoid(names["z_t"]))
+    assert sympy.simplify(factor / seed) == names["alpha"]
+
+
+def test_rnn_gradient_scale_twenty_steps_at_zero_state_by_numpy():
+    def h_T(h0, a, steps=20):
+        h = h0
+        for _ in range(steps):
+            h = a * (1 / (1 + np.exp(-h)) - 0.5)
+        return h
+    a = solve("rnn-gradient-scale").answers["alpha"].value
+    assert central_difference(lambda v: h_T(v[0], a), np.array([0.0]))[0] == pytest.approx(1, abs=1e-6)
+    assert central_difference(lambda v: h_T(v[0], 3.9), np.array([0.0]))[0] == pytest.approx(0.975 ** 20, abs=1e-6)
