@@ -33,6 +33,11 @@ RF = sympy.Function("RF")
 CLOSED_FORM = 1 + sympy.Sum((k[i] - 1) * sympy.Product(s[j], (j, 1, i - 1)), (i, 1, n))
 #: the seed's form: the first layer's term (k_1 − 1)·(empty product) + 1 written as k_1
 SEED_FORM = k[1] + sympy.Sum((k[i] - 1) * sympy.Product(s[j], (j, 1, i - 1)), (i, 2, n))
+p = sympy.IndexedBase("p")
+J, START = sympy.Function("J"), sympy.Function("start")
+#: the jump (effective stride) and the start of layer n's field, from their recurrences
+JUMP_FORM = sympy.Product(s[j], (j, 1, n))
+START_FORM = -sympy.Sum(p[i] * sympy.Product(s[j], (j, 1, i - 1)), (i, 1, n))
 
 
 def read_layers(layers, where: str = "layers") -> list[dict]:
@@ -98,7 +103,7 @@ def closed_form_steps() -> list:
     step = (k[n] - 1) * sympy.Product(s[j], (j, 1, n - 1))
     recurrence = sympy.Eq(RF(n), RF(n - 1) + step)
     telescoped = sympy.Sum(RF(i) - RF(i - 1), (i, 1, n))
-    assert telescoped.doit() == RF(n) - RF(0)  # SymPy sums the telescoping series
+    _require(telescoped.doit() == RF(n) - RF(0), "SymPy did not sum the telescoping series")
     steps = [
         Remark("Layer 0 is the input: one pixel sees itself, so RF_0 = 1. A unit of layer n sees k_n units "
                "of layer n−1, and neighbouring units of layer n−1 are Π_{i<n} s_i input pixels apart."),
@@ -108,7 +113,7 @@ def closed_form_steps() -> list:
         Relation((RF(n), CLOSED_FORM), reason="with RF_0 = 1"),
     ]
     first = (CLOSED_FORM - 1).function.subs(i, 1).doit()
-    assert first == k[1] - 1  # the empty product Π_{j=1}^{0} s_j is 1
+    _require(first == k[1] - 1, "the empty product Π_{j=1}^{0} s_j is not 1")
     rest = SEED_FORM - k[1]
     steps.append(Relation((CLOSED_FORM, sympy.Add(1, first, rest, evaluate=False), SEED_FORM),
                           reason="split off the term i = 1, whose product of strides is empty (= 1)"))
@@ -116,13 +121,54 @@ def closed_form_steps() -> list:
         unrolled = sympy.Integer(1)
         for layer in range(1, m + 1):
             unrolled += (k[layer] - 1) * sympy.Mul(*[s[q] for q in range(1, layer)])
-        assert sympy.expand(CLOSED_FORM.subs(n, m).doit() - unrolled) == 0
-        assert sympy.expand(SEED_FORM.subs(n, m).doit() - unrolled) == 0
+        _require(sympy.expand(CLOSED_FORM.subs(n, m).doit() - unrolled) == 0, f"closed form ≠ recurrence, n = {m}")
+        _require(sympy.expand(SEED_FORM.subs(n, m).doit() - unrolled) == 0, f"seed's form ≠ recurrence, n = {m}")
     steps.append(Remark("Checked symbolically for n = 1…5: unrolling the recurrence, the closed form and the "
                         "seed's k_1 + Σ_{i≥2} (k_i − 1) Π_{j<i} s_j expand to the same polynomial."))
-    steps.append(Remark("With dilation d_i, replace k_i by the effective kernel d_i(k_i − 1) + 1; padding "
-                        "moves where the field starts (start_n = −Σ_i p_i Π_{j<i} s_j), not its size."))
+    steps.append(Remark("With dilation d_i, replace k_i by the effective kernel d_i(k_i − 1) + 1."))
+    return steps + jump_and_start_steps()
+
+
+def jump_and_start_steps() -> list:
+    """J_n = J_(n−1) s_n and start_n = start_(n−1) − p_n J_(n−1), unrolled to closed forms and checked."""
+    jump, start = sympy.Integer(1), sympy.Integer(0)
+    for m in range(1, 6):
+        jump, start = jump * s[m], start - p[m] * jump
+        _require(sympy.expand(JUMP_FORM.subs(n, m).doit() - jump) == 0, f"jump closed form wrong at n = {m}")
+        _require(sympy.expand(START_FORM.subs(n, m).doit() - start) == 0, f"start closed form wrong at n = {m}")
+    previous_jump = sympy.Product(s[j], (j, 1, n - 1))
+    return [
+        Relation((J(n), J(n - 1) * s[n], JUMP_FORM), reason="the jump: one step in layer n is s_n steps in layer "
+                                                             "n−1; unrolled from J_0 = 1"),
+        Relation((START(n), START(n - 1) - p[n] * previous_jump, START_FORM),
+                 reason="padding p_n shifts the first window p_n units of layer n−1 (each J_(n−1) pixels) to the "
+                        "left; unrolled from start_0 = 0"),
+        Remark("Both checked for n = 1…5 against unrolling their recurrences. Padding moves where the field "
+               "starts, not its size."),
+    ]
+
+
+def closed_form_check_steps(records) -> list:
+    """For every layer, RF, J and start from the closed forms, equal to the recurrences' values."""
+    steps = []
+    for m, record in enumerate(records, start=1):
+        values = {}
+        for q, r in enumerate(records[:m], start=1):
+            values.update({k[q]: r["effective_kernel"], s[q]: r["layer"]["stride"], p[q]: r["layer"]["padding"]})
+        for name, form, key in (("RF", CLOSED_FORM, "size"), ("J", JUMP_FORM, "jump"), ("start", START_FORM, "start")):
+            expanded = form.subs(n, m).doit()
+            value = expanded.xreplace(values)
+            _require(value == record[key], f"layer {m}: the closed form of {name} gives {value}, "
+                                           f"the recurrence {record[key]}")
+            steps.append(Relation((sympy.Symbol(f"{name}_{m}"), expanded, value),
+                                  reason="closed form, equal to the recurrence" if m == 1 and name == "RF" else ""))
     return steps
+
+
+def _require(condition: bool, message: str):
+    """A derivation step that must hold; never silently skipped (unlike assert under -O)."""
+    if not condition:
+        raise ArithmeticError(message)
 
 
 #: the symbols of the per-layer table, and how they print: name → (text, LaTeX)

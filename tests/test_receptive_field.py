@@ -142,3 +142,36 @@ def test_bad_given_exits_2_with_one_line(tmp_path):
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "given.layers[1].kernel" in lines[0] and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("layers", STACKS)
+def test_jump_and_start_closed_forms_against_brute_force(layers):
+    from derive.receptive_fields import JUMP_FORM, START_FORM, p
+    for depth in range(1, len(layers) + 1):
+        values = {s[m]: l["stride"] for m, l in enumerate(layers[:depth], 1)}
+        values.update({p[m]: l.get("padding", 0) for m, l in enumerate(layers[:depth], 1)})
+        first, second = reached(layers[:depth], 0), reached(layers[:depth], 1)
+        assert START_FORM.subs(n, depth).doit().xreplace(values) == min(first)
+        assert JUMP_FORM.subs(n, depth).doit().xreplace(values) == min(second) - min(first)
+
+
+def test_stack_file_with_channels_is_accepted_and_validated(tmp_path, capsys):
+    from derive.cli import main
+    stack = {"input": 64, "in_channels": 3,
+             "layers": [{"kernel": 3, "stride": 2, "padding": 1, "out_channels": 16},
+                        {"kernel": 2, "stride": 2, "pool": True}]}
+    path = tmp_path / "stack.json"
+    path.write_text(json.dumps(stack))
+    assert main(["solve", "receptive-field", "--given", str(path), "--format", "json"]) == 0
+    answers = {k: a["value"] for part in json.loads(capsys.readouterr().out)["parts"] for k, a in part["answers"].items()}
+    plain = [{k: v for k, v in l.items() if k in ("kernel", "stride", "padding")} for l in stack["layers"]]
+    assert answers["RF_2"] == max(reached(plain)) - min(reached(plain)) + 1
+    assert answers["start_2"] == min(reached(plain)) and answers["start_1"] == -1
+    for bad, field in (({**stack, "input": 0}, "given.input"),
+                       ({"layers": [{"kernel": 3, "stride": 1, "out_channels": 0}]}, "given.layers[0].out_channels"),
+                       ({"layers": [{"kernel": 3, "stride": 1, "pool": "yes"}]}, "given.layers[0].pool"),
+                       ({"layers": [{"kernel": 3, "stride": 1}], "depth": 3}, "unknown key 'depth'")):
+        path.write_text(json.dumps(bad))
+        assert main(["solve", "receptive-field", "--given", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert field in err and len(err.strip().splitlines()) == 1
