@@ -1,0 +1,125 @@
+"""`derive check`: verify a hand derivation step by step.
+
+    from derive.checking import check
+    report = check(text, problem="lstm-forward")
+    report.exit_status, report.as_text(), report.as_json()
+
+The text is untrusted. It is read as LaTeX only (latex2sympy2_extended's
+grammar, never eval/sympify), each step is parsed and checked in a worker
+process with a time and memory limit, and sizes are capped before anything
+is parsed. An empty file (or one without display math) gives an empty
+report with exit status 0.
+"""
+from __future__ import annotations
+
+import sys
+
+from ..numbers import InputError
+from .extract import Statement, statements
+from .report import Report, Step
+from .worker import BIND_SECONDS, STEP_SECONDS, shared
+
+__all__ = ["check", "check_file", "command", "Report", "Step"]
+
+#: Caps on untrusted input.
+MAX_BYTES = 1_000_000
+MAX_LINE = 20_000
+MAX_STEPS = 5000
+
+
+def check(text: str, problem: str | None = None, file: str = "<text>", seconds: float = STEP_SECONDS) -> Report:
+    """Check every equation chain of `text`; `problem` binds names for the whole text."""
+    if len(text) > MAX_BYTES:
+        raise InputError(f"{file}: larger than {MAX_BYTES // 1000} kB; a hand derivation is smaller")
+    _known_problems(text, problem, file)
+    report = Report(file)
+    worker = shared()
+    found = statements(text, problem)
+    if len(found) > MAX_STEPS:
+        raise InputError(f"{file}: more than {MAX_STEPS} equations")
+    bound_problems = {}
+    authors: dict[str | None, dict] = {}
+    taints: dict[str | None, dict] = {}
+    previous: dict[str | None, tuple] = {}
+    for statement in found:
+        name = statement.problem
+        if name is not None and name not in bound_problems:
+            bound_problems[name] = worker.run("bind", name, BIND_SECONDS)
+        if name is not None and bound_problems[name][0] != "ok":
+            report.steps.append(_step(statement, "unchecked", message=f"problem {name} could not be loaded: "
+                                                                      f"{bound_problems[name][1]}"))
+            continue
+        sides, subject_sides = _sides(statement, previous.get(name))
+        if len(statement.latex) > MAX_LINE:
+            report.steps.append(_step(statement, "unparsed", message=f"longer than {MAX_LINE} characters"))
+            continue
+        author, taint = authors.setdefault(name, {}), taints.setdefault(name, {})
+        kind, result = worker.run("check", (name, sides, statement.line, author, taint,
+                                            statement.unchecked_relation), seconds)[:2]
+        if kind == "timeout":
+            report.steps.append(_step(statement, "unchecked", message=f"gave up: the step {result}"))
+            continue
+        if kind == "error":
+            report.steps.append(_step(statement, "unchecked", message=f"could not be checked: {result}"))
+            continue
+        author.update(result.defines)
+        taint.update(result.taints)
+        if sides:
+            previous[name] = (subject_sides, sides[-1])
+        report.steps.append(_step(statement, result.status, result.expected, result.message))
+    return report
+
+
+def _sides(statement: Statement, previous):
+    """A line that begins with `=` continues the chain before it: it is checked
+    against that chain's last side, and binds the same name."""
+    if not statement.continues or previous is None:
+        return list(statement.sides), statement.sides[:1]
+    subject, last = previous
+    head = list(subject) if subject and subject[0] != last else []
+    return head + [last] + list(statement.sides), subject
+
+
+def _step(statement: Statement, status, expected="", message="") -> Step:
+    return Step(statement.line, statement.problem, statement.latex.strip(), status, expected, message)
+
+
+def _known_problems(text: str, problem: str | None, file: str):
+    from ..catalog import find
+    from .extract import line_of, problem_markers
+    if problem is not None:
+        find(problem)
+    for offset, name in problem_markers(text):
+        try:
+            find(name)
+        except InputError as error:
+            raise InputError(f"{file}:{line_of(text, offset)}: {error}") from None
+
+
+def check_file(path: str, problem: str | None = None) -> Report:
+    """Read a hand derivation (UTF-8 text, at most 1 MB) and check it."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{path}: larger than {MAX_BYTES // 1000} kB; a hand derivation is smaller")
+    if b"\0" in data:
+        raise InputError(f"{path}: binary data, not a LaTeX or Markdown text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    return check(text, problem, file=path)
+
+
+def command(arguments) -> int:
+    """`derive check FILE [--problem NAME] [--json]`: print the report, return the exit status."""
+    try:
+        report = check_file(arguments.file, getattr(arguments, "problem", None))
+    except InputError as error:
+        print(f"derive check: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write((report.dumps() if getattr(arguments, "json", False) else report.as_text()) + "\n")
+    return report.exit_status

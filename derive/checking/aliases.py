@@ -1,0 +1,96 @@
+"""The names hand solutions use for each problem's quantities.
+
+Keyed by problem name; each table maps a name as the seeds write it (LaTeX,
+canonicalised by the checker) to what the engine knows:
+
+- "KEY"                      an answer of the solution
+- ("answer", KEY, i, j)      one entry of a matrix answer
+- ("given", path, …)         a given, by its path in the givens dictionary
+- ("same", NAME)             another name of this table (the seed's typos)
+- ("choose", KEY, KEY, …)    whichever answer the line's symbols fit
+- ("function", builder)      a function the author applies, e.g. f_1(x);
+                             builder() → (params, SymPy expression), engine-made
+- ("sequence", builder)      a name with an index, RF_n, RF_2: builder() →
+                             (index symbol, SymPy expression)
+
+Every answer is also bound under its own key and its LaTeX. These tables
+belong in the problem modules (an optional ALIASES attribute); they live here
+until the problems' owners move them.
+"""
+from __future__ import annotations
+
+import sympy
+
+
+def _jacobian_functions():
+    from problems import jacobian_chain as jc
+    x1, x2, x3 = (sympy.Symbol(f"x_{i}", real=True) for i in (1, 2, 3))
+    y_to_x = dict(zip((jc.y1, jc.y2, jc.y3), (x1, x2, x3)))
+    j1 = jc.F1.jacobian([jc.x1, jc.x2])
+    j2 = jc.F2.jacobian([jc.y1, jc.y2, jc.y3]).xreplace(y_to_x)
+    return {
+        "f_1": ("function", lambda: ((jc.x1, jc.x2), jc.F1)),
+        "f_2": ("function", lambda: ((x1, x2, x3), jc.F2.xreplace(y_to_x))),
+        "J_{f_1}": ("function", lambda: ((jc.x1, jc.x2), j1)),
+        "J_{f_2}": ("function", lambda: ((x1, x2, x3), j2)),
+    }
+
+
+def _gaussian(mu, sigma):
+    x = sympy.Symbol("x", real=True)
+    m, s = sympy.Symbol(mu, real=True), sympy.Symbol(sigma, positive=True)
+    return lambda: ((x,), sympy.exp(-(x - m) ** 2 / (2 * s ** 2)) / sympy.sqrt(2 * sympy.pi * s ** 2))
+
+
+def _receptive_field():
+    from derive.receptive_fields import CLOSED_FORM, n
+    return n, CLOSED_FORM
+
+
+LSTM_NAMES = {f"{name}_{t}": f"{key}_{t}" for t in (1, 2)
+              for name, key in (("f", "f"), ("i", "i"), (r"\tilde{c}", "ctilde"), ("c", "c"), ("o", "o"),
+                                ("h", "h"))}
+
+MLP_WEIGHTS = {"W_{h1x1}": "W_h1x1", "W_{h1x2}": "W_h1x2", "W_{h1b}": "W_h1b", "W_{h2x1}": "W_h2x1",
+               "W_{h2x2}": "W_h2x2", "W_{h2b}": "W_h2b", "W_{yh1}": "W_yh1", "W_{yh2}": "W_yh2", "W_{yb}": "W_yb"}
+MLP_GIVEN_PATHS = {"W_h1x1": ("layers", 0, "W", 0, 0), "W_h1x2": ("layers", 0, "W", 0, 1), "W_h1b": ("layers", 0, "b", 0),
+                   "W_h2x1": ("layers", 0, "W", 1, 0), "W_h2x2": ("layers", 0, "W", 1, 1), "W_h2b": ("layers", 0, "b", 1),
+                   "W_yh1": ("layers", 1, "W", 0, 0), "W_yh2": ("layers", 1, "W", 0, 1), "W_yb": ("layers", 1, "b", 0)}
+
+
+def _mlp_aliases():
+    table = {r"\hat{y}": "y_hat", r"\delta_{\hat{y}}": "delta_y", r"\delta_{h_1}": "delta_h1",
+             r"\delta_{h_2}": "delta_h2", r"\delta_{h1}": "delta_h1", r"\delta_{h2}": "delta_h2",
+             "x_1": ("given", "x", 0), "x_2": ("given", "x", 1), "y": ("given", "y", 0), r"\alpha": ("given", "lr")}
+    # the seed writes the output layer's weights both as W_{yh1} and W_{y\hat{h}1}
+    hatted = {"W_yh1": r"W_{y\hat{h}1}", "W_yh2": r"W_{y\hat{h}2}", "W_yb": r"W_{y\hat{b}}"}
+    for written, key in MLP_WEIGHTS.items():
+        for name in (written, hatted.get(key)):
+            if name:
+                table[name] = ("given",) + MLP_GIVEN_PATHS[key]
+                table[name + "^{new}"] = f"{key}_new"
+    return table
+
+
+ALIASES = {
+    "lstm-forward": {**LSTM_NAMES, "c_0": ("given", "c0", 0), "h_0": ("given", "h0", 0),
+                     r"\text{MSE}": "loss", "MSE": "loss"},
+    "mlp-backprop-step": _mlp_aliases(),
+    "jacobian-chain": {
+        **{key: value for key, value in [("J_f", "J_f")]},
+        r"J_{f_1}(\begin{bmatrix} 1 \\ 2 \end{bmatrix})": "J_f1_x",
+        r"J_{f_2}(\begin{bmatrix} 0 \\ 4 \\ 2 \end{bmatrix})": "J_f2_u",
+        r"f_1(\begin{bmatrix} 1 \\ 2 \end{bmatrix})": "f1_x",
+        r"\frac{\partial f}{\partial x}(\begin{bmatrix} 1 \\ 2 \end{bmatrix})": "J_f",
+        "FUNCTIONS": _jacobian_functions,
+    },
+    "kl-gaussian": {
+        r"\mathrm{KL}(q, p)": ("choose", "KL", "KL_std"), "u_1": ("same", r"\mu_1"), "u_2": ("same", r"\mu_2"),
+        "FUNCTIONS": lambda: {"q": ("function", _gaussian("mu_1", "sigma_1")),
+                              "p": ("function", _gaussian("mu_2", "sigma_2"))},
+    },
+    "conv-layer-arithmetic": {"K": "K", "O": ("given", "output"), "I": ("given", "input"),
+                              "S": ("given", "stride"), "P": ("given", "padding")},
+    "receptive-field": {"FUNCTIONS": lambda: {}, "RF": ("sequence", _receptive_field)},
+    "gcn-normalization": {"D^{-1/2}": "D_inv_sqrt", r"\tilde{D}": "D", r"\hat{A}": "Q", r"\tilde{A}": "Q"},
+}

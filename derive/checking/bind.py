@@ -1,0 +1,194 @@
+"""Binding the names of a hand derivation to a problem's quantities.
+
+The engine's values are SymPy objects made by the engine (trusted); the
+checker turns numbers into intervals and keeps symbolic answers (the KL
+closed form) as expressions that the evaluator evaluates at random points.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import sympy
+from mpmath import iv
+
+from ..catalog import solve
+from .aliases import ALIASES
+from .compare import Evaluator, Matrix, Unbound, scalar_or_matrix
+from .normalise import normalise
+from .parse import Side, canonical
+
+#: names that are integers when the checker picks random values for them
+INDEX_NAMES = {"n", "m", "N", "T", "t", "L", "l"}
+
+
+def squash(latex: str) -> str:
+    """A side's text with spacing and \\left/\\right removed, to match whole-side aliases."""
+    latex = re.sub(r"\\(left|right)(?=[(\[.|])", "", latex)
+    latex = re.sub(r"\\[,;!: ]", "", latex)
+    return re.sub(r"\s+", "", latex).replace(r"\left.", "").replace(r"\right.", "")
+
+
+def engine_value(value):
+    """An engine answer as intervals, or the SymPy expression when symbolic."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, sympy.MatrixBase):
+        if value.free_symbols:
+            return value
+        return scalar_or_matrix(Matrix([[_number(value[i, j]) for j in range(value.cols)]
+                                        for i in range(value.rows)]))
+    if isinstance(value, sympy.Basic):
+        if value.free_symbols:
+            return value
+        return _number(value)
+    if isinstance(value, (int, float)):
+        return _number(sympy.Rational(str(value)) if isinstance(value, float) else sympy.Integer(value))
+    return None
+
+
+def _number(value):
+    value = sympy.nsimplify(value) if isinstance(value, float) else value
+    if value.is_Rational:
+        return iv.mpf(int(value.p)) / int(value.q)
+    text = str(sympy.N(value, 40))
+    return iv.mpf([text, text])
+
+
+def _numbers(data, found):
+    if isinstance(data, bool):
+        return found
+    if isinstance(data, (int, float)):
+        found.add(Fraction(repr(data)) if isinstance(data, float) else Fraction(data))
+    elif isinstance(data, dict):
+        for value in data.values():
+            _numbers(value, found)
+    elif isinstance(data, (list, tuple)):
+        for value in data:
+            _numbers(value, found)
+    return found
+
+
+def _path(data, path):
+    for key in path:
+        data = data[key]
+    return data
+
+
+class Binding:
+    """What one problem gives names in a hand derivation."""
+
+    def __init__(self, problem: str):
+        self.problem = problem
+        self.solution = solve(problem)
+        table = dict(ALIASES.get(problem, {}))
+        factory = table.pop("FUNCTIONS", None)
+        self.values: dict[str, object] = {}
+        self.choices: dict[str, tuple[str, ...]] = {}
+        self.sequences: dict[str, tuple] = {}
+        self.function_specs: dict[str, tuple] = {}
+        self.side_aliases: dict[str, str] = {}
+        self.exact = frozenset(_numbers(self.solution.given or {}, set()))
+        answers = self.solution.answers
+        for key, answer in answers.items():
+            for name in (key, canonical(answer.latex)):
+                self.values.setdefault(name, engine_value(answer.expr))
+        functions = factory() if factory else {}
+        self.function_names = tuple(functions)
+        for written, (_, builder) in functions.items():
+            self.function_specs[self._name(written)] = builder()
+        for written, spec in table.items():
+            self._bind(written, spec, answers)
+
+    def _name(self, written: str) -> str:
+        # the normaliser alone gives a name's canonical form; no parse needed
+        return canonical(normalise(written, self.function_names).latex)
+
+    def _bind(self, written, spec, answers):
+        if isinstance(spec, tuple) and spec[0] == "sequence":
+            self.sequences[canonical(written)] = spec[1]()
+            return
+        name = self._name(written) if "(" not in written else None
+        if name is None:
+            self.side_aliases[squash(written)] = spec
+            return
+        if isinstance(spec, tuple) and spec[0] == "choose":
+            self.choices[name] = spec[1:]
+        elif isinstance(spec, tuple) and spec[0] == "same":
+            self.values[name] = ("same", self._name(spec[1]))
+        else:
+            self.values[name] = self.resolve(spec, answers)
+
+    def resolve(self, spec, answers=None):
+        answers = answers if answers is not None else self.solution.answers
+        if isinstance(spec, str):
+            return engine_value(answers[spec].expr)
+        if spec[0] == "given":
+            return engine_value(_path(self.solution.given, spec[1:]))
+        if spec[0] == "answer":
+            return engine_value(answers[spec[1]].expr[spec[2], spec[3]])
+        raise ValueError(f"unknown alias {spec!r}")
+
+    # --- used by the evaluator --------------------------------------------------
+    def lookup(self, name: str, context):
+        value = self.sequence(name, context)
+        if value is not None:
+            return value
+        value = self.values.get(name)
+        if isinstance(value, tuple) and value and value[0] == "same":
+            return self.lookup(value[1], context)
+        if value is None:
+            return None
+        if isinstance(value, (sympy.Basic, sympy.MatrixBase)):
+            return self.symbolic(value, context)
+        return value
+
+    def symbolic(self, expr, context, locals_=None):
+        saved = dict(context.locals)
+        context.locals.update(locals_ or {})
+        try:
+            return scalar_or_matrix(Evaluator(Side("", expr, [], [], []), context).run(expr))
+        finally:
+            context.locals = saved
+
+    def sequence(self, name: str, context):
+        m = re.fullmatch(r"(.+?)_(.+)", name)
+        if m is None or m.group(1) not in self.sequences:
+            return None
+        index_symbol, expr = self.sequences[m.group(1)]
+        index = index_value(m.group(2), context)
+        if index is None:
+            return None
+        return self.symbolic(expr, context, {index_symbol.name: iv.mpf(index)})
+
+    def functions(self):
+        return {name: self._apply(name) for name in self.function_specs}
+
+    def _apply(self, name):
+        params, expr = self.function_specs[name]
+
+        def apply(args, context):
+            if len(args) == 1 and isinstance(args[0], Matrix) and len(params) > 1:
+                args = args[0].entries()
+            if len(args) != len(params):
+                raise Unbound(name)
+            return self.symbolic(expr, context, {p.name: a for p, a in zip(params, args)})
+        return apply
+
+
+def index_value(text: str, context) -> int | None:
+    """The value of a subscript such as 2, n or n-1."""
+    m = re.fullmatch(r"([A-Za-z]?)([+-]\d+)?|(\d+)", text)
+    if m is None:
+        return None
+    if m.group(3):
+        return int(m.group(3))
+    letter, offset = m.group(1), int(m.group(2) or 0)
+    if not letter:
+        return None
+    value = context.locals.get(letter)
+    if value is None and context.randoms is not None and letter in INDEX_NAMES:
+        value = context.randoms.setdefault(letter, iv.mpf(3 + getattr(context.randoms, "trial", 0)))
+    if value is None:
+        return None
+    return int(value.a) + offset

@@ -1,0 +1,421 @@
+"""Checking one equation chain against the sides before it, the problem's
+quantities, and what the author wrote on earlier lines.
+
+Two worlds are kept apart. In the author's world a name has the value the
+author last gave it (0.0993 for δ_ŷ, if that is what they wrote); in the
+engine's world it has the engine's value. A chain whose sides disagree with
+each other is `wrong`; a chain that agrees with itself but not with the
+engine is `wrong` when its inputs were right, and `carried` when it only
+repeats an earlier wrong value correctly.
+
+This module runs inside the worker process: its inputs and outputs are
+plain data (strings, tuples), never interval objects.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from mpmath import iv, mp
+
+from .bind import Binding, squash
+from .compare import (POINTS, Context, Matrix, TooLarge, Unbound, Unsupported, agree, describe, evaluate,
+                      rounds_like, scalar_or_matrix)
+from .parse import ParseError, Side, canonical, parse_side
+
+STATUSES = ("ok", "wrong", "carried", "unparsed", "unchecked")
+
+
+@dataclass
+class Outcome:
+    status: str
+    expected: str = ""
+    message: str = ""
+    #: name → frozen value the author gave it on this line
+    defines: dict = field(default_factory=dict)
+    #: names and literals that carry this line's error forward: text → line
+    taints: dict = field(default_factory=dict)
+    #: the last side as written, for a continuation line
+    last_side: str = ""
+    subject: str = ""
+
+
+# --- frozen values: mpmath intervals do not pickle ------------------------------
+
+def freeze(value):
+    value = scalar_or_matrix(value)
+    if isinstance(value, Matrix):
+        return ("m", tuple(tuple(freeze(v) for v in row) for row in value.rows))
+    return ("s", value._mpi_[0], value._mpi_[1])
+
+
+def thaw(frozen):
+    if frozen[0] == "m":
+        return Matrix([[thaw(v) for v in row] for row in frozen[1]])
+    return iv.mpf([mp.make_mpf(frozen[1]), mp.make_mpf(frozen[2])])
+
+
+# --- the worker-side state ---------------------------------------------------------
+
+_BINDINGS: dict[str, Binding] = {}
+_PARSED: dict[tuple, object] = {}
+
+
+def binding(problem):
+    if problem is None:
+        return None
+    if problem not in _BINDINGS:
+        _BINDINGS[problem] = Binding(problem)
+    return _BINDINGS[problem]
+
+
+def parsed(text: str, functions):
+    key = (text, functions)
+    if key not in _PARSED:
+        try:
+            _PARSED[key] = parse_side(text, functions)
+        except ParseError as error:
+            _PARSED[key] = error
+        if len(_PARSED) > 5000:
+            _PARSED.clear()
+    return _PARSED[key]
+
+
+def check_chain(problem, sides, line, author, taints, unchecked_relation="", subject_hint="") -> Outcome:
+    """author: name → frozen value; taints: text → origin line."""
+    bound = binding(problem)
+    functions = bound.function_names if bound else ()
+    if unchecked_relation:
+        return Outcome("unchecked", message=f"the relation {unchecked_relation} is not checked")
+    parsed_sides = []
+    for i, text in enumerate(sides):
+        side = parsed(text, functions)
+        if isinstance(side, ParseError):
+            return Outcome("unparsed", message=f"side {i + 1} ({shorten(text)}): {side}")
+        parsed_sides.append(side)
+    return Chain(bound, sides, parsed_sides, line, author, taints, subject_hint).check()
+
+
+def shorten(text, width=40):
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+class Chain:
+    def __init__(self, bound, texts, sides, line, author, taints, subject_hint):
+        self.bound = bound
+        self.texts = texts
+        self.sides = sides
+        self.line = line
+        self.author = {name: thaw(value) for name, value in author.items()}
+        self.taints = taints
+        self.subject_hint = subject_hint
+        self.randoms = {}
+
+    # --- evaluation in the two worlds ----------------------------------------
+    def context(self, world: str, randoms=None) -> Context:
+        bound = self.bound
+
+        def lookup(name):
+            if world == "author" and name in self.author:
+                return self.author[name]
+            if bound is None:
+                return None
+            value = bound.lookup(name, context)
+            return value
+        context = Context(lookup, bound.exact if bound else frozenset(), randoms,
+                          bound.functions() if bound else {})
+        return context
+
+    def value(self, index: int, world="author", randoms=None):
+        """(value, names used) of side `index`, or (exception, names)."""
+        side = self.sides[index]
+        alias = self.side_alias(index)
+        context = self.context(world, randoms)
+        try:
+            if alias is not None:
+                value = scalar_or_matrix(self.bound.resolve(alias)) if not isinstance(alias, tuple) or alias[0] != "choose" \
+                    else None
+                if value is None:
+                    raise Unbound(self.texts[index])
+                return value, {squash(self.texts[index])}
+            return evaluate(side, context), context.used
+        except (Unbound, Unsupported, ZeroDivisionError, ValueError, OverflowError) as error:
+            return error, context.used
+
+    def side_alias(self, index):
+        if self.bound is None:
+            return None
+        return self.bound.side_aliases.get(squash(self.texts[index]))
+
+    def subject(self) -> str | None:
+        """The name the chain defines, when its first side is a bare name."""
+        import sympy
+        expr = self.sides[0].expr
+        if isinstance(expr, sympy.Symbol) and not self.sides[0].literals:
+            return canonical(expr.name)
+        alias = self.side_alias(0)
+        if alias is not None:
+            return squash(self.texts[0])
+        return None
+
+    # --- the verdict -------------------------------------------------------------
+    def check(self) -> Outcome:
+        subject = self.subject()
+        known = subject is not None and self.engine_knows(subject)
+        first = 1 if subject is not None else 0
+        values = [self.value(i) for i in range(len(self.sides))]
+        compared = False
+        symbolic = []
+        # the sides against each other, in the author's world
+        for j in range(max(first, 1), len(self.sides)):
+            if j - 1 < first:
+                continue
+            (a, _), (b, _) = values[j - 1], values[j]
+            if isinstance(a, Exception) or isinstance(b, Exception):
+                if isinstance(a, Unbound) and isinstance(b, Unbound) or \
+                        isinstance(a, Unbound) != isinstance(b, Unbound):
+                    symbolic.append(j)
+                continue
+            compared = True
+            if not agree(a, b):
+                return self.disagreement(j, a, b, values)
+        for j in symbolic:
+            verdict = self.symbolic_pair(j - 1, j)
+            if verdict is True:
+                compared = True
+            elif verdict is False:
+                return self.disagreement_symbolic(j)
+        too_large = next((v for v, _ in values if isinstance(v, TooLarge)), None)
+        if known:
+            return self.against_engine(subject, values, compared)
+        if subject is not None and len(self.sides) > 1:
+            return self.definition(subject, values, compared, too_large)
+        if compared:
+            return Outcome("ok", message="the sides agree")
+        if too_large is not None:
+            return Outcome("unchecked", message=f"refused: {too_large}")
+        reason = next((str(v) for v, _ in values if isinstance(v, Unsupported)), "")
+        return Outcome("unchecked", message=f"nothing to compare with{': ' + reason if reason else ''}")
+
+    def engine_knows(self, subject) -> bool:
+        if self.bound is None:
+            return False
+        if subject in self.bound.choices:
+            return True
+        if self.side_alias(0) is not None:
+            return True
+        value, _ = self.value(0, world="engine", randoms={})
+        return not isinstance(value, Exception) or subject in self.bound.values
+
+    def tainted_inputs(self, indices) -> list[tuple[str, int]]:
+        found = []
+        for i in indices:
+            _, used = self.value(i)
+            for name in sorted(used if isinstance(used, set) else ()):
+                if name in self.taints:
+                    found.append((name, self.taints[name]))
+            for literal in self.sides[i].literals + cell_literals(self.sides[i]):
+                if literal in self.taints:
+                    found.append((literal, self.taints[literal]))
+            if squash(self.texts[i]) in self.taints:
+                found.append((shorten(self.texts[i]), self.taints[squash(self.texts[i])]))
+        return found
+
+    def disagreement(self, j, a, b, values) -> Outcome:
+        expected = describe(a)
+        written = self.texts[j]
+        message = f"{shorten(self.texts[j - 1])} is {describe(a)}, not {shorten(written)}"
+        if not isinstance(a, Matrix) and len(self.sides[j].literals) == 1 and self.sides[j].expr.is_Symbol:
+            expected = rounds_like(a, self.sides[j].literals[0])
+            message = f"{shorten(self.texts[j - 1])} = {describe(a)}, which rounds to {expected}, not {written}"
+        hint = self.hint(j - 1, j, a, b)
+        tainted = self.tainted_inputs(range(j))
+        if tainted:
+            message += f" (it uses {tainted[0][0]} from line {tainted[0][1]}, itself wrong)"
+        subject = self.subject()
+        return self.wrong(expected, message + hint, subject, values, tainted)
+
+    def wrong(self, expected, message, subject, values, tainted, status="wrong") -> Outcome:
+        outcome = Outcome(status, expected, message)
+        origin = tainted[0][1] if tainted else self.line
+        last = self.texts[-1]
+        for literal in self.sides[-1].literals + cell_literals(self.sides[-1]):
+            outcome.taints[literal] = origin
+        if self.sides[-1].matrices:
+            outcome.taints[squash(last)] = origin
+        if subject is not None:
+            outcome.taints[subject] = origin
+            self.define(outcome, subject, values)
+        return outcome
+
+    def define(self, outcome, subject, values):
+        value = values[-1][0]
+        if not isinstance(value, Exception):
+            outcome.defines[subject] = freeze(value)
+
+    def against_engine(self, subject, values, compared) -> Outcome:
+        engine = self.engine_value(subject)
+        claim_index = max((i for i in range(1, len(values)) if not isinstance(values[i][0], Exception)),
+                          default=None)
+        if claim_index is None or isinstance(engine, Exception):
+            return self.symbolic_against_engine(subject, values, compared)
+        claim = values[claim_index][0]
+        if agree(claim, engine):
+            outcome = Outcome("ok", message=f"{subject_text(self.texts[0])} = {describe(engine)} as the engine finds")
+            self.define(outcome, subject, values)
+            return outcome
+        tainted = self.tainted_inputs(range(1, len(self.sides)))
+        expected = describe(engine)
+        if not isinstance(claim, Matrix) and self.sides[claim_index].literals and self.sides[claim_index].expr.is_Symbol:
+            expected = rounds_like(engine, self.sides[claim_index].literals[0])
+        if tainted:
+            name, origin = tainted[0]
+            return self.wrong(expected, f"follows correctly from line {origin} ({name}), which is wrong; "
+                              f"the engine has {subject_text(self.texts[0])} = {describe(engine)}",
+                              subject, values, tainted, status="carried")
+        hint = self.hint(claim_index, None, claim, engine)
+        return self.wrong(expected, f"{subject_text(self.texts[0])} is {describe(engine)}, not "
+                                    f"{shorten(self.texts[claim_index])}{hint}", subject, values, [])
+
+    def engine_value(self, subject):
+        if subject in self.bound.choices:
+            return Unbound(subject)
+        value, _ = self.value(0, world="engine")
+        return value
+
+    def definition(self, subject, values, compared, too_large) -> Outcome:
+        outcome = Outcome("ok" if compared else "unchecked",
+                          message="the sides agree" if compared else
+                          f"{subject_text(self.texts[0])} is the author's own name: nothing to compare with")
+        if too_large is not None and not compared:
+            outcome.message = f"refused: {too_large}"
+        self.define(outcome, subject, values)
+        return outcome
+
+    # --- symbolic sides: random points first --------------------------------
+    def symbolic_pair(self, i, j):
+        """True when equal at every random point, False when not, None when
+        the sides cannot be evaluated even at random points."""
+        for trial in range(POINTS):
+            randoms = self.random_point(trial)
+            a, _ = self.value(i, randoms=randoms)
+            b, _ = self.value(j, randoms=randoms)
+            if isinstance(a, Exception) or isinstance(b, Exception):
+                return None
+            if not agree(a, b, relative=1e-9):
+                self.last_point = (randoms, a, b)
+                return False
+        return True
+
+    def random_point(self, trial):
+        return _RandomPoint(trial)
+
+    def disagreement_symbolic(self, j) -> Outcome:
+        randoms, a, b = self.last_point
+        at = ", ".join(f"{k} = {describe(v, 4)}" for k, v in sorted(randoms.items())[:4])
+        hint = self.hint(j - 1, j, a, b)
+        subject = self.subject()
+        return self.wrong("", f"{shorten(self.texts[j - 1])} ≠ {shorten(self.texts[j])}: at {at} they are "
+                              f"{describe(a)} and {describe(b)}{hint}", subject, [(None, None)], [])
+
+    def symbolic_against_engine(self, subject, values, compared) -> Outcome:
+        keys = self.bound.choices.get(subject)
+        candidates = keys or (None,)
+        last = len(self.sides) - 1
+        mismatch = None
+        for key in candidates:
+            ok = True
+            for trial in range(POINTS):
+                randoms = self.random_point(trial)
+                claim, _ = self.value(last, randoms=randoms)
+                if key is None:
+                    engine, _ = self.value(0, world="engine", randoms=randoms)
+                else:
+                    engine = self.bound.symbolic(self.bound.solution.answers[key].expr,
+                                                 self.context("engine", randoms))
+                if isinstance(claim, Exception) or isinstance(engine, Exception):
+                    ok = None
+                    break
+                if not agree(claim, engine, relative=1e-9):
+                    ok = False
+                    mismatch = mismatch or (key, randoms, claim, engine)
+                    break
+            if ok:
+                return Outcome("ok", message=f"{subject_text(self.texts[0])} agrees with the engine's "
+                                             f"{key or 'value'} at {POINTS} random points")
+        if mismatch is None:
+            return self.definition(subject, values, compared, None)
+        key, randoms, claim, engine = mismatch
+        expected = str(self.bound.solution.answers[key].expr) if key else ""
+        at = ", ".join(f"{k} = {describe(v, 4)}" for k, v in sorted(randoms.items())[:4])
+        return Outcome("wrong", expected, f"{subject_text(self.texts[0])} disagrees with the engine: at {at} "
+                                          f"the line gives {describe(claim)}, the engine {describe(engine)}")
+
+    # --- hints ---------------------------------------------------------------------
+    def hint(self, i, j, a, b) -> str:
+        """A likely slip that explains a disagreement between a and b."""
+        text = self.texts[j] if j is not None else self.texts[i]
+        other = self.texts[i] if j is not None else ""
+        for k, source in ((i, other), (j, text)):
+            if k is None:
+                continue
+            if r"\tan" in self.texts[k] and r"\tanh" not in self.texts[k]:
+                fixed = self.texts[k].replace(r"\tan", r"\tanh")
+                side = parsed(fixed, self.bound.function_names if self.bound else ())
+                if isinstance(side, Side):
+                    context = self.context("author")
+                    try:
+                        value = evaluate(side, context)
+                    except Exception:
+                        value = None
+                    reference = b if k == i else a
+                    if value is not None and agree(value, reference):
+                        return "; with tanh in place of tan the sides agree (tan written for tanh?)"
+        if isinstance(a, Matrix) and isinstance(b, Matrix) and a.shape == b.shape[::-1] \
+                and agree(a.transpose(), b):
+            return "; the transpose agrees (a transposed product?)"
+        if isinstance(a, Matrix) or isinstance(b, Matrix):
+            return ""
+        x, y = mp.make_mpf(a.mid._mpi_[0]), mp.make_mpf(b.mid._mpi_[0])
+        if y != 0 and x != 0:
+            if agree(-a, b):
+                return "; only the sign differs (a dropped minus?)"
+            ratio = x / y
+            for factor, name in ((2, "2"), (0.5, "1/2"), (mp.log(10), "ln 10 (log base?)"),
+                                 (1 / mp.log(10), "ln 10 (log base?)")):
+                if abs(ratio - factor) < 1e-3 * abs(factor):
+                    return f"; they differ by a factor {name}"
+            if j is not None and len(self.sides[j].literals) == 1 and self.sides[j].expr.is_Symbol:
+                written = self.sides[j].literals[0]
+                decimals = len(written.split(".")[1]) if "." in written else 0
+                truncated = mp.floor(abs(x) * 10 ** decimals) / 10 ** decimals * (1 if x > 0 else -1)
+                if abs(truncated - mp.mpf(written)) < mp.mpf(10) ** (-decimals - 3):
+                    return "; it looks truncated rather than rounded"
+        return ""
+
+
+class _RandomPoint(dict):
+    """Random values for unbound names, the same for every side at one trial."""
+
+    def __init__(self, trial):
+        super().__init__()
+        self.trial = trial
+
+    def __missing__(self, key):
+        raise KeyError(key)
+
+
+def cell_literals(side: Side) -> list[str]:
+    found = []
+    for rows in side.matrices:
+        for row in rows:
+            for cell in row:
+                found += cell.literals + cell_literals(cell)
+    for argument in side.arguments:
+        found += argument.literals + cell_literals(argument)
+    return found
+
+
+def subject_text(text: str) -> str:
+    return shorten(text, 30)

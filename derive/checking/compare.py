@@ -1,0 +1,447 @@
+"""Evaluating parsed sides with interval arithmetic, and comparing them.
+
+A decimal the author wrote stands for every number that rounds to it:
+0.7685 is [0.76845, 0.76855]. Evaluating a side with such intervals
+(mpmath.iv, outward rounding) gives every value the side can mean; two
+sides agree when their intervals meet. So a value right up to the author's
+rounding, including rounding done in earlier lines, is accepted, and
+0.0993 for 0.10048 is not.
+
+The evaluator walks the SymPy tree itself: it never calls `evalf`, `subs`
+or `lambdify` on a tree built from user text, and it refuses towers and
+huge factorials before computing them.
+"""
+from __future__ import annotations
+
+import math
+import random
+import re
+from fractions import Fraction
+
+import sympy
+from mpmath import iv, mp
+
+from .parse import Side, canonical, placeholder
+
+iv.dps = 30
+mp.dps = 30
+#: The largest power of ten a value may reach before the checker refuses it.
+MAX_MAGNITUDE = 10 ** 60
+MAX_FACTORIAL = 200
+MAX_TERMS = 2000
+#: Random points at which symbolic sides are compared.
+POINTS = 3
+
+
+class Unbound(Exception):
+    """A name the checker has no value for: the side is symbolic."""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.name = name
+
+
+class Unsupported(Exception):
+    """Something the evaluator does not do (derivatives, unknown functions)."""
+
+
+class TooLarge(Unsupported):
+    pass
+
+
+class Matrix:
+    """A matrix of intervals, rows of iv.mpf."""
+
+    def __init__(self, rows):
+        self.rows = [list(row) for row in rows]
+
+    @property
+    def shape(self):
+        return len(self.rows), len(self.rows[0])
+
+    def entries(self):
+        return [v for row in self.rows for v in row]
+
+    def map(self, function):
+        return Matrix([[function(v) for v in row] for row in self.rows])
+
+    def transpose(self):
+        return Matrix(list(zip(*self.rows)))
+
+
+def scalar_or_matrix(value):
+    if isinstance(value, Matrix) and value.shape == (1, 1):
+        return value.rows[0][0]
+    return value
+
+
+def point(x) -> iv.mpf:
+    return iv.mpf(x)
+
+
+def significant_digits(text: str) -> int:
+    return len(text.replace(".", "").lstrip("0"))
+
+
+def literal_interval(text: str, exact_values: set, alone: bool = False) -> iv.mpf:
+    """The numbers that round to a decimal as written.
+
+    A decimal standing alone on a side is a result the author rounded. Inside
+    an expression, a decimal that is one of the problem's givens, or has at
+    most two significant digits (1.2, 0.5, −0.3: data, not rounded results),
+    is taken as exact; longer ones (0.9241) as rounded.
+    """
+    fraction = Fraction(text)
+    if not alone and (fraction in exact_values or significant_digits(text) <= 2):
+        return iv.mpf(fraction.numerator) / fraction.denominator
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    half = Fraction(1, 2 * 10 ** decimals)
+    lo, hi = fraction - half, fraction + half
+    return iv.mpf([iv.mpf(lo.numerator) / lo.denominator, iv.mpf(hi.numerator) / hi.denominator])
+
+
+class Context:
+    """Where names get their values while one side is evaluated."""
+
+    def __init__(self, lookup, exact_values=frozenset(), randoms=None, functions=None):
+        #: name → value or None; may raise Unbound
+        self.lookup = lookup
+        self.exact_values = exact_values
+        #: shared random values for unbound names (symbolic comparison), or None
+        self.randoms = randoms
+        self.functions = functions or {}
+        self.used: set[str] = set()
+        self.locals: dict[str, iv.mpf] = {}
+
+
+def evaluate(side: Side, context: Context):
+    return scalar_or_matrix(Evaluator(side, context).run(side.expr))
+
+
+class Evaluator:
+    def __init__(self, side: Side, context: Context, inner: bool = False):
+        self.side = side
+        self.context = context
+        #: a function's argument or a matrix cell inside an expression
+        self.inner = inner
+
+    def alone(self) -> bool:
+        if self.inner:
+            return False
+        expr = self.side.expr
+        if isinstance(expr, sympy.Mul) and len(expr.args) == 2 and expr.args[0] == -1:
+            expr = expr.args[1]
+        return isinstance(expr, sympy.Symbol)
+
+    def run(self, expr):
+        method = getattr(self, "_" + type(expr).__name__, None)
+        if method is not None:
+            return method(expr)
+        if isinstance(expr, sympy.Symbol):
+            return self.symbol(expr.name)
+        if isinstance(expr, sympy.Integer):
+            return self.check(iv.mpf(int(expr)))
+        if isinstance(expr, sympy.Rational):
+            return iv.mpf(int(expr.p)) / int(expr.q)
+        if isinstance(expr, sympy.Float):
+            return iv.mpf(mp.mpf(expr._mpf_))
+        if isinstance(expr, sympy.core.function.AppliedUndef):
+            return self.applied(type(expr).__name__, expr.args)
+        if isinstance(expr, sympy.Function):
+            return self.builtin(type(expr).__name__.lower(), expr.args)
+        if isinstance(expr, sympy.MatrixBase):
+            return Matrix([[self.run(expr[i, j]) for j in range(expr.cols)] for i in range(expr.rows)])
+        raise Unsupported(f"cannot evaluate {type(expr).__name__}")
+
+    # --- atoms ---------------------------------------------------------------
+    def _Pi(self, expr):
+        return iv.pi
+
+    def _Exp1(self, expr):
+        return iv.e
+
+    def _Half(self, expr):
+        return iv.mpf(1) / 2
+
+    def _UnevaluatedExpr(self, expr):
+        return self.run(expr.args[0])
+
+    def _Indexed(self, expr):
+        index = [self.integer(self.run(i)) for i in expr.indices]
+        return self.symbol(f"{expr.base.label}_{'_'.join(map(str, index))}")
+
+    def symbol(self, name: str):
+        lifted = placeholder(name)
+        if lifted is not None:
+            kind, index = lifted
+            if kind == "numlit":
+                return literal_interval(self.side.literals[index], self.context.exact_values, self.alone())
+            if kind.startswith("matlit"):
+                cells = self.side.matrices[index]
+                inner = not self.alone()
+                value = Matrix([[scalar(Evaluator(cell, self.context, inner).run(cell.expr)) for cell in row]
+                                for row in cells])
+                return value.transpose() if kind.endswith("^T") else value
+            argument = self.side.arguments[index]
+            return scalar_or_matrix(Evaluator(argument, self.context, inner=True).run(argument.expr))
+        if name in self.context.locals:
+            return self.context.locals[name]
+        key = canonical(name)
+        if key.endswith("^T"):
+            value = self.symbol(name.replace("^T", ""))
+            return value.transpose() if isinstance(value, Matrix) else value
+        # a subscript that is a summation index: k_i inside Σ_i
+        m = re.fullmatch(r"(.+?)_\{?([a-z])\}?", name)
+        if m and m.group(2) in self.context.locals:
+            return self.symbol(f"{m.group(1)}_{self.integer(self.context.locals[m.group(2)])}")
+        self.context.used.add(key)
+        value = self.context.lookup(key)
+        if value is not None:
+            return value
+        if self.context.randoms is not None and not key.startswith("D_"):
+            if key not in self.context.randoms:
+                seed = f"{getattr(self.context.randoms, 'trial', 0)}:{key}"
+                self.context.randoms[key] = iv.mpf(random.Random(seed).uniform(0.6, 1.9))
+            return self.context.randoms[key]
+        raise Unbound(key)
+
+    # --- arithmetic ----------------------------------------------------------
+    def _Add(self, expr):
+        total = None
+        for arg in expr.args:
+            value = self.run(arg)
+            total = value if total is None else add(total, value)
+        return total
+
+    def _MatAdd(self, expr):
+        return self._Add(expr)
+
+    def _Mul(self, expr):
+        product = None
+        for arg in expr.args:
+            value = self.run(arg)
+            product = value if product is None else multiply(product, value)
+        return product
+
+    def _MatMul(self, expr):
+        return self._Mul(expr)
+
+    def _Pow(self, expr):
+        base = self.run(expr.args[0])
+        exponent = scalar(self.run(expr.args[1]))
+        if isinstance(base, Matrix):
+            raise Unsupported("powers of matrices")
+        magnitude = max(abs(base.a), abs(base.b))
+        if magnitude > 1 and max(abs(exponent.a), abs(exponent.b)) * mp.log10(magnitude) > 60:
+            raise TooLarge("a power too large to evaluate")
+        if exponent.a == exponent.b and exponent.a == int(exponent.a):
+            return self.check(base ** int(exponent.a))
+        if base.a <= 0:
+            raise Unsupported("a non-integer power of a number that may be negative")
+        return self.check(iv.exp(exponent * iv.log(base)))
+
+    def _factorial(self, expr):
+        n = self.integer(self.run(expr.args[0]))
+        if not 0 <= n <= MAX_FACTORIAL:
+            raise TooLarge(f"a factorial of {n}")
+        return self.check(iv.mpf(math.factorial(n)))
+
+    def _Abs(self, expr):
+        value = self.run(expr.args[0])
+        return elementwise(value, lambda v: iv.mpf([0 if v.a <= 0 <= v.b else min(abs(v.a), abs(v.b)),
+                                                    max(abs(v.a), abs(v.b))]))
+
+    def _Max(self, expr):
+        values = [scalar(self.run(a)) for a in expr.args]
+        return iv.mpf([max(v.a for v in values), max(v.b for v in values)])
+
+    def _Min(self, expr):
+        values = [scalar(self.run(a)) for a in expr.args]
+        return iv.mpf([min(v.a for v in values), min(v.b for v in values)])
+
+    def _log(self, expr):
+        value = self.run(expr.args[0])
+        result = elementwise(value, positive_log)
+        if len(expr.args) > 1:
+            base = scalar(self.run(expr.args[1]))
+            result = elementwise(result, lambda v: v / positive_log(base))
+        return result
+
+    def _exp(self, expr):
+        value = self.run(expr.args[0])
+        return elementwise(value, lambda v: self.check(iv.exp(self.bounded(v))))
+
+    def _Sum(self, expr):
+        return self.loop(expr, add)
+
+    def _Product(self, expr):
+        return self.loop(expr, multiply)
+
+    def _Integral(self, expr):
+        if self.context.randoms is None or len(expr.limits) != 1:
+            raise Unbound("an integral")
+        variable = expr.limits[0][0].name
+        bounds = expr.limits[0][1:] or (-sympy.oo, sympy.oo)
+        lo, hi = (mp.mpf("-inf") if b == -sympy.oo else mp.mpf("inf") if b == sympy.oo
+                  else mp.mpf(scalar(self.run(b)).mid) for b in bounds)
+
+        def integrand(x):
+            self.context.locals[variable] = iv.mpf(x)
+            try:
+                return scalar(self.run(expr.args[0])).mid
+            finally:
+                self.context.locals.pop(variable, None)
+        return iv.mpf(mp.quad(integrand, [lo, hi]))
+
+    def _Derivative(self, expr):
+        raise Unbound("a derivative")
+
+    def loop(self, expr, combine):
+        (variable, start, stop), = expr.limits
+        first, last = self.integer(self.run(start)), self.integer(self.run(stop))
+        if last - first > MAX_TERMS:
+            raise TooLarge(f"more than {MAX_TERMS} terms")
+        total = None
+        saved = self.context.locals.get(variable.name)
+        try:
+            for k in range(first, last + 1):
+                self.context.locals[variable.name] = iv.mpf(k)
+                value = self.run(expr.args[0])
+                total = value if total is None else combine(total, value)
+        finally:
+            self.context.locals.pop(variable.name, None)
+            if saved is not None:
+                self.context.locals[variable.name] = saved
+        if total is None:
+            return iv.mpf(0 if combine is add else 1)
+        return total
+
+    # --- functions -----------------------------------------------------------
+    def builtin(self, name, args):
+        functions = {"tanh": monotone(mp.tanh), "sin": iv.sin, "cos": iv.cos, "tan": iv.tan,
+                     "sqrt": iv.sqrt, "sinh": monotone(mp.sinh), "asinh": monotone(mp.asinh),
+                     "atan": monotone(mp.atan)}
+        if name not in functions or len(args) != 1:
+            raise Unsupported(f"the function {name}")
+        value = self.run(args[0])
+        return elementwise(value, lambda v: functions[name](self.bounded(v)))
+
+    def applied(self, name, args):
+        key = canonical(name)
+        known = {"sigmoid": monotone(lambda x: 1 / (1 + mp.exp(-x))),
+                 "relu": lambda v: iv.mpf([max(v.a, 0), max(v.b, 0)]),
+                 "softplus": monotone(lambda x: mp.log(1 + mp.exp(x)))}
+        if key in known and len(args) == 1:
+            value = self.run(args[0])
+            return elementwise(value, lambda v: known[key](self.bounded(v)))
+        function = self.context.functions.get(key)
+        if function is None:
+            self.context.used.add(key)
+            raise Unbound(key)
+        self.context.used.add(key)
+        return function([self.run(a) for a in args], self.context)
+
+    # --- safety --------------------------------------------------------------
+    def check(self, value):
+        for v in (value.entries() if isinstance(value, Matrix) else [value]):
+            if not (abs(v.a) < MAX_MAGNITUDE and abs(v.b) < MAX_MAGNITUDE):
+                raise TooLarge("a number beyond 1e60")
+        return value
+
+    def bounded(self, v):
+        if not (abs(v.a) < 1e6 and abs(v.b) < 1e6):
+            raise TooLarge("a function of a number beyond 1e6")
+        return v
+
+    def integer(self, value) -> int:
+        value = scalar(value)
+        if value.a != value.b or value.a != int(value.a) or abs(value.a) > 10 ** 6:
+            raise Unsupported("a bound or index that is not a small integer")
+        return int(value.a)
+
+
+def scalar(value):
+    value = scalar_or_matrix(value)
+    if isinstance(value, Matrix):
+        raise Unsupported(f"a {value.shape[0]}×{value.shape[1]} matrix where a number is expected")
+    return value
+
+
+def positive_log(v):
+    if v.a <= 0:
+        raise Unsupported("the logarithm of a number that may not be positive")
+    return iv.log(v)
+
+
+def monotone(function):
+    """An increasing function on intervals, from its values at the ends."""
+    def on_interval(v):
+        lo, hi = function(mp.mpf(v.a)), function(mp.mpf(v.b))
+        slack = mp.mpf(10) ** (-mp.dps + 3) * (1 + abs(hi))
+        return iv.mpf([lo - slack, hi + slack])
+    return on_interval
+
+
+def elementwise(value, function):
+    if isinstance(value, Matrix):
+        return value.map(function)
+    return function(value)
+
+
+def add(a, b):
+    a, b = scalar_or_matrix(a), scalar_or_matrix(b)
+    if isinstance(a, Matrix) and isinstance(b, Matrix):
+        if a.shape != b.shape:
+            raise Unsupported(f"adding a {a.shape[0]}×{a.shape[1]} and a {b.shape[0]}×{b.shape[1]} matrix")
+        return Matrix([[x + y for x, y in zip(r, s)] for r, s in zip(a.rows, b.rows)])
+    if isinstance(a, Matrix) or isinstance(b, Matrix):
+        raise Unsupported("adding a matrix and a number")
+    return a + b
+
+
+def multiply(a, b):
+    a, b = scalar_or_matrix(a), scalar_or_matrix(b)
+    if isinstance(a, Matrix) and isinstance(b, Matrix):
+        if a.shape[1] != b.shape[0]:
+            if a.shape == b.shape:  # ⊙ written as a product
+                return Matrix([[x * y for x, y in zip(r, s)] for r, s in zip(a.rows, b.rows)])
+            raise Unsupported(f"multiplying a {a.shape[0]}×{a.shape[1]} by a {b.shape[0]}×{b.shape[1]} matrix")
+        return Matrix([[sum((a.rows[i][k] * b.rows[k][j] for k in range(a.shape[1])), iv.mpf(0))
+                        for j in range(b.shape[1])] for i in range(a.shape[0])])
+    if isinstance(a, Matrix):
+        return a.map(lambda x: x * b)
+    if isinstance(b, Matrix):
+        return b.map(lambda x: a * x)
+    return a * b
+
+
+# --- comparing ---------------------------------------------------------------
+
+def agree(a, b, relative: float = 0.0) -> bool:
+    """Whether two values (intervals or matrices of them) can be equal."""
+    a, b = scalar_or_matrix(a), scalar_or_matrix(b)
+    if isinstance(a, Matrix) != isinstance(b, Matrix):
+        return False
+    if isinstance(a, Matrix):
+        if a.shape != b.shape and not (1 in a.shape and 1 in b.shape and len(a.entries()) == len(b.entries())):
+            return False
+        return all(agree(x, y, relative) for x, y in zip(a.entries(), b.entries()))
+    slack = relative * max(abs(a.mid), abs(b.mid), 1e-12)
+    return a.a - slack <= b.b and b.a - slack <= a.b
+
+
+def describe(value, digits: int = 6) -> str:
+    value = scalar_or_matrix(value)
+    if isinstance(value, Matrix):
+        return "[" + "; ".join(" ".join(describe(v, digits) for v in row) for row in value.rows) + "]"
+    mid = mp.mpf(value.mid)
+    if mid == int(mid) and value.delta < 1e-20:
+        return str(int(mid))
+    text = mp.nstr(mid, digits)
+    return text
+
+
+def rounds_like(value, written: str) -> str:
+    """The value rounded as the author rounds: as many decimals as `written`."""
+    decimals = len(written.split(".")[1]) if "." in written else 0
+    return f"{float(scalar(value).mid):.{decimals}f}"

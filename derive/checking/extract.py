@@ -1,0 +1,160 @@
+"""Finding the equations of a hand derivation: display math, problem markers,
+rows of aligned blocks, statements separated by \\quad, and chains split at
+top-level relations.
+
+Everything here is string handling of untrusted text; nothing is evaluated.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: Relations that split a chain into sides that must all be equal.
+EQUALITIES = (r"\approx", r"\simeq", r"\equiv", "=")
+#: Relations that are not checked: a statement containing one is `unchecked`.
+UNCHECKED_RELATIONS = (r"\neq", r"\ne", r"\Rightarrow", r"\implies", r"\rightarrow", r"\to", r"\leq", r"\geq",
+                       r"\le", r"\ge", r"\ll", r"\gg", r"\in", r"\propto", r"\sim", "<", ">")
+
+PROBLEM_MARKER = re.compile(r"^\s*(?:%\s*problem:\s*([A-Za-z0-9-]+)\s*|<!--\s*problem:\s*([A-Za-z0-9-]+)\s*-->\s*)$",
+                            re.MULTILINE)
+DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\begin\{(equation|align|gather|multline)(\*?)\}(.+?)\\end\{\3\4\}",
+                     re.DOTALL)
+MATRIX_ENVS = ("bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "cases", "array")
+
+
+@dataclass
+class Statement:
+    """One equation chain as written: `sides` are LaTeX strings."""
+    line: int
+    problem: str | None
+    latex: str
+    sides: list[str]
+    #: a relation the checker does not check (≠, ⇒, <, …), or ""
+    unchecked_relation: str = ""
+    #: the chain began with a relation: it continues the previous chain
+    continues: bool = False
+    relations: list[str] = field(default_factory=list)
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def problem_markers(text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group(1) or m.group(2)) for m in PROBLEM_MARKER.finditer(text)]
+
+
+def displays(text: str) -> list[tuple[int, str]]:
+    """(offset of the content, content) of every display-math block, in order."""
+    found = []
+    for m in DISPLAY.finditer(text):
+        for group in (1, 2, 5):
+            if m.group(group) is not None:
+                found.append((m.start(group), m.group(group)))
+                break
+    return found
+
+
+def statements(text: str, problem: str | None = None) -> list[Statement]:
+    """Every equation chain of the file, each with its line and problem."""
+    markers = problem_markers(text)
+    result = []
+    for offset, content in displays(text):
+        current = problem
+        if problem is None:
+            for position, name in markers:
+                if position < offset:
+                    current = name
+        for row_offset, row in rows(content):
+            line = line_of(text, offset + row_offset)
+            for part in parts(row):
+                statement = chain(part, line, current)
+                if statement is not None:
+                    result.append(statement)
+    return result
+
+
+def scan(text: str):
+    """Yield (index, depth) over the text, where depth counts open groups and
+    matrix environments: splitting happens only at depth 0."""
+    depth = 0
+    i = 0
+    while i < len(text):
+        if text.startswith(r"\begin{", i):
+            name = text[i + 7:text.find("}", i)]
+            if name.rstrip("*") in MATRIX_ENVS:
+                depth += 1
+        elif text.startswith(r"\end{", i):
+            name = text[i + 5:text.find("}", i)]
+            if name.rstrip("*") in MATRIX_ENVS:
+                depth -= 1
+        elif text[i] in "{([":
+            depth += 1
+        elif text[i] in "})]":
+            depth -= 1
+        yield i, depth
+        i += 1
+
+
+def split_top(text: str, separators) -> list[tuple[int, str, str]]:
+    """Split at separators outside groups: (offset, separator before, piece)."""
+    pieces, start, before, skip = [], 0, "", 0
+    for i, depth in scan(text):
+        if i < skip or depth != 0:
+            continue
+        for sep in separators:
+            if text.startswith(sep, i) and not (sep[0] == "\\" and text[i + len(sep):i + len(sep) + 1].isalpha()):
+                if sep == "=" and i > 0 and text[i - 1] in "<>!:":
+                    continue
+                pieces.append((start, before, text[start:i]))
+                start, before, skip = i + len(sep), sep, i + len(sep)
+                break
+    pieces.append((start, before, text[start:]))
+    return pieces
+
+
+def rows(content: str) -> list[tuple[int, str]]:
+    """Rows of a display: aligned blocks and `\\` line breaks split it."""
+    stripped = re.sub(r"\\(begin|end)\{(aligned|align\*?|split|gathered)\}", " ", content)
+    return [(offset, piece) for offset, _, piece in split_top(stripped, ("\\\\",)) if piece.strip()]
+
+
+def parts(row: str) -> list[str]:
+    """Statements of one row: `a = 1, \\quad b = 2` holds two."""
+    row = row.replace("&", " ")
+    pieces = [piece for _, _, piece in split_top(row, (r"\qquad", r"\quad"))]
+    result = []
+    for piece in pieces:
+        commas = [p for _, _, p in split_top(piece, (",",))]
+        if len(commas) > 1 and all(has_relation(p) for p in commas):
+            result += commas
+        else:
+            result.append(piece)
+    return [p for p in result if p.strip()]
+
+
+def has_relation(text: str) -> bool:
+    return len(split_top(text, EQUALITIES)) > 1
+
+
+def chain(text: str, line: int, problem: str | None) -> Statement | None:
+    text = text.strip().rstrip(",.;:").strip()
+    text = re.sub(r"^\\therefore\s*", "", text)
+    if not text:
+        return None
+    pieces = split_top(text, EQUALITIES)
+    sides = [piece.strip().rstrip(",.;:").strip() for _, _, piece in pieces]
+    relations = [sep for _, sep, _ in pieces[1:]]
+    unchecked = next((rel for rel in UNCHECKED_RELATIONS if _has_top(text, rel)), "")
+    if len(sides) < 2 and not unchecked:
+        return None
+    continues = not sides[0]
+    if continues:
+        sides = sides[1:]
+        relations = relations[1:]
+    return Statement(line, problem, text, sides, unchecked, continues, relations)
+
+
+def _has_top(text: str, relation: str) -> bool:
+    return len(split_top(text, (relation,))) > 1
+

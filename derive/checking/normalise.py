@@ -1,0 +1,207 @@
+"""Rewriting hand-written LaTeX into the dialect latex2sympy2_extended reads.
+
+Two things are lifted out of the text before parsing, so that nothing of
+the author's is lost in SymPy's number handling:
+
+- decimal literals become placeholders `\\mathit{numlit}_{k}`: the checker
+  needs the digits the author wrote (0.7685 carries four decimals), which a
+  binary Float forgets;
+- matrices become placeholders `\\mathit{matlit}_{k}`, their entries parsed
+  one by one, so that `[1 \\ 2][1; 0] + 0.5` (a 1×1 product plus a scalar,
+  as courses write it) parses at all.
+
+Names with decorations (`x^{(i)}`, `W^{new}`, `w^*`, `V^T`) become one
+subscripted name; the evaluator reads a trailing `^T` as a transpose.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: Caps on one side of an equation (untrusted input).
+MAX_SIDE = 2000
+MAX_DEPTH = 40
+LITERAL = "numlit"
+MATRIX = "matlit"
+ARGUMENT = "arglit"
+RESERVED = (LITERAL, MATRIX, ARGUMENT)
+
+
+class NormaliseError(ValueError):
+    """The side cannot be read; the message says why."""
+
+
+@dataclass
+class Normalised:
+    latex: str
+    #: placeholder index → the literal as written ("0.7685")
+    literals: list[str] = field(default_factory=list)
+    #: placeholder index → rows of entry LaTeX (each entry normalised separately)
+    matrices: list[list[list["Normalised"]]] = field(default_factory=list)
+    #: placeholder index → a function's argument, normalised on its own
+    arguments: list["Normalised"] = field(default_factory=list)
+
+
+FUNCTION_NAMES = {
+    r"\sigma": "sigmoid", r"\mathrm{sigmoid}": "sigmoid", r"\text{sigmoid}": "sigmoid",
+    r"\mathrm{ReLU}": "relu", r"\text{ReLU}": "relu", r"\operatorname{ReLU}": "relu", r"\mathrm{relu}": "relu",
+    r"\mathrm{softplus}": "softplus", r"\text{softplus}": "softplus", r"\operatorname{softplus}": "softplus",
+}
+DECORATION = r"(?:\{\s*(?:\\mathrm\{new\}|\\text\{new\}|new|old|\\mathrm\{old\}|\(\w+\)|\[\w+\]|\*|\\top|T|\\intercal|\\prime|')\s*\}|\*|\\top|T(?![a-zA-Z])|\\intercal|')"
+
+
+def depth_of(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth -= 1
+    return deepest
+
+
+def normalise(text: str, functions: tuple[str, ...] = ()) -> Normalised:
+    if len(text) > MAX_SIDE:
+        raise NormaliseError(f"side longer than {MAX_SIDE} characters")
+    if depth_of(text) > MAX_DEPTH:
+        raise NormaliseError(f"nested deeper than {MAX_DEPTH} levels")
+    if any(word in text for word in RESERVED):
+        raise NormaliseError("uses a name the checker reserves")
+    result = Normalised("")
+    text = _cosmetics(text)
+    text = _names(text)
+    text = _arguments(text, result, ("\\mathrm{sigmoid}", "\\mathrm{relu}", "\\mathrm{softplus}") + functions,
+                      functions)
+    text = _matrices(text, result, functions)
+    text = _literals(text, result)
+    result.latex = re.sub(r"\s+", " ", text).strip()
+    return result
+
+
+def _cosmetics(text: str) -> str:
+    text = re.sub(r"\\(left|right|big|Big|bigg|Bigg)([lr]?)\s*(\\[{}]|\\langle|\\rangle|[()\[\]|.])",
+                  lambda m: "" if m.group(3) == "." else m.group(3), text)
+    text = re.sub(r"\\textcircled\{[^{}]*\}|\\therefore|\\displaystyle|\\limits", " ", text)
+    text = re.sub(r"\\[,;!:]|~", " ", text)
+    text = text.replace(r"\%", r"\cdot \frac{1}{100}").replace(r"\odot", r"\cdot").replace(r"\ast", r"\cdot")
+    text = re.sub(r"\\(mathbf|boldsymbol|bm|mathit|mathrm|textrm|operatorname\*?|mathsf)\{", r"\\mathrm{", text)
+    # \text{...}: prose (words with spaces) is dropped; one word is a name.
+    text = re.sub(r"\\text\{([^{}]*)\}", lambda m: f" \\mathrm{{{m.group(1).strip()}}} "
+                  if re.fullmatch(r"\s*[A-Za-z][A-Za-z0-9]*\s*", m.group(1)) else " ", text)
+    text = re.sub(r"\\log(?![a-zA-Z_])", r"\\ln", text)
+    # a row written with spaces or commas inside square brackets: [1 \ 2]
+    text = re.sub(r"\[([^\[\]{}]*?(?<!\\)\\ [^\[\]{}]*?)\]",
+                  lambda m: r"\begin{bmatrix}" + " & ".join(m.group(1).split("\\ ")) + r"\end{bmatrix}", text)
+    text = re.sub(r"\[\s*(-?[0-9.]+)\s*\]", r"(\1)", text)
+    text = re.sub(r"(?<!\\)\\\s", " ", text)
+    # ∂A/∂B is a name (a quantity the problem may know), not a derivative
+    text = re.sub(r"\\frac\{\s*\\partial\s*([^{}]+|[^{}]*\{[^{}]*\}[^{}]*)\}\{\s*\\partial\s*([^{}]+|[^{}]*\{[^{}]*\}[^{}]*)\}",
+                  lambda m: rf"D_{{{m.group(1).strip()}/{m.group(2).strip()}}}", text)
+    return text
+
+
+def _names(text: str) -> str:
+    for written, name in FUNCTION_NAMES.items():
+        text = re.sub(re.escape(written) + r"(?![a-zA-Z_])\s*(?=\()", rf"\\mathrm{{{name}}}", text)
+    # multi-letter capitals used as names: RF_n, KL(q, p)
+    text = re.sub(r"(?<![\\a-zA-Z{])([A-Z]{2,})(?=\s*[_(])", r"\\mathrm{\1}", text)
+    # decorations become part of the name's subscript
+    pattern = re.compile(r"(_\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|_\\?[A-Za-z0-9]|(?<=[A-Za-z}])(?<!\\mathrm\{new\}))\s*\^\s*(" + DECORATION + ")")
+
+    def merge(m):
+        subscript, decoration = m.group(1), m.group(2).strip("{} ")
+        decoration = {"\\top": "T", "\\intercal": "T", "\\prime": "'", "\\mathrm{new}": "new",
+                      "\\text{new}": "new", "\\mathrm{old}": "old"}.get(decoration, decoration)
+        if subscript.startswith("_{"):
+            return "_{" + subscript[2:-1] + "^" + decoration + "}"
+        if subscript.startswith("_"):
+            return "_{" + subscript[1:] + "^" + decoration + "}"
+        return "_{^" + decoration + "}"
+    return pattern.sub(merge, text)
+
+
+NUMBER = re.compile(r"(?<![_^\w.])(\d+\.\d*|\.\d+)")
+
+
+def _literals(text: str, result: Normalised) -> str:
+    def replace(m):
+        result.literals.append(m.group(1))
+        return rf" \mathrm{{{LITERAL}}}_{{{len(result.literals) - 1}}} "
+    return NUMBER.sub(replace, text)
+
+
+MATRIX_BEGIN = re.compile(r"\\begin\{(bmatrix|pmatrix|matrix|Bmatrix|array)\}(\{[^{}]*\})?")
+
+
+def _arguments(text: str, result: Normalised, names, functions) -> str:
+    """`name(argument)` for a known function: the argument is parsed on its
+    own, because the grammar reads `f(a b)` as a product."""
+    pattern = re.compile("(" + "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+                         + r")(?![a-zA-Z_])\s*\(")
+    start = 0
+    while True:
+        m = pattern.search(text, start)
+        if m is None:
+            return text
+        close = _matching(text, m.end() - 1)
+        if close < 0:
+            raise NormaliseError(f"unbalanced parenthesis after {m.group(1)}")
+        pieces = [piece for piece in _split_commas(text[m.end():close])]
+        placeholders = []
+        for piece in pieces:
+            result.arguments.append(normalise(piece, functions))
+            placeholders.append(rf"\mathrm{{{ARGUMENT}}}_{{{len(result.arguments) - 1}}}")
+        replacement = m.group(1) + "(" + ", ".join(placeholders) + ")"
+        text = text[:m.start()] + replacement + text[close + 1:]
+        start = m.start() + len(replacement)
+
+
+def _matching(text: str, open_at: int) -> int:
+    depth = 0
+    for i in range(open_at, len(text)):
+        if text[i] in "({[":
+            depth += 1
+        elif text[i] in ")}]":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _split_commas(text: str) -> list[str]:
+    pieces, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char in "({[":
+            depth += 1
+        elif char in ")}]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            pieces.append(text[start:i])
+            start = i + 1
+    pieces.append(text[start:])
+    return pieces
+
+
+def _matrices(text: str, result: Normalised, functions=()) -> str:
+    """Replace matrix environments (innermost first) by placeholders."""
+    while True:
+        begins = list(MATRIX_BEGIN.finditer(text))
+        if not begins:
+            return text
+        for begin in reversed(begins):
+            env = begin.group(1)
+            end = text.find(rf"\end{{{env}}}", begin.end())
+            inner = text[begin.end():end]
+            if end < 0:
+                raise NormaliseError(f"\\begin{{{env}}} without \\end{{{env}}}")
+            if r"\begin{" in inner:
+                continue
+            rows = [row for row in re.split(r"\\\\", inner) if row.strip()]
+            cells = [[normalise(cell, functions) for cell in row.split("&")] for row in rows]
+            if not cells or any(len(row) != len(cells[0]) for row in cells):
+                raise NormaliseError("a matrix whose rows differ in length")
+            result.matrices.append(cells)
+            text = (text[:begin.start()] + rf" \mathrm{{{MATRIX}}}_{{{len(result.matrices) - 1}}} "
+                    + text[end + len(rf"\end{{{env}}}"):])
+            break

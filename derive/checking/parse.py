@@ -1,0 +1,103 @@
+"""Parsing one normalised side with latex2sympy2_extended.
+
+latex2sympy2_extended builds SymPy objects from its LaTeX grammar: names
+become `Symbol`/`Function` objects whose name is the text, never code. It
+calls `parse_expr` only on `variable_values` given as strings, which this
+module never passes. Nothing here sympifies text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy
+from latex2sympy2_extended import latex2sympy
+from latex2sympy2_extended.latex2sympy2 import ConversionConfig
+from latex2sympy2_extended.math_normalization import NormalizationConfig
+
+from .normalise import ARGUMENT, LITERAL, MATRIX, Normalised, NormaliseError, normalise
+
+CONVERSION = ConversionConfig(interpret_as_mixed_fractions=False, interpret_simple_eq_as_assignment=False,
+                              interpret_contains_as_eq=False, lowercase_symbols=False)
+NORMALISATION = NormalizationConfig(basic_latex=False, units=False, malformed_operators=False, nits=False,
+                                    boxed="none", equations=False)
+#: The most nodes a parsed side may have.
+MAX_NODES = 5000
+
+
+class ParseError(ValueError):
+    pass
+
+
+@dataclass
+class Side:
+    latex: str
+    expr: object
+    literals: list[str]
+    matrices: list[list[list["Side"]]]
+    arguments: list["Side"]
+
+
+def canonical(name: str) -> str:
+    """A name as the checker compares it: `\\tilde{c}_{1}` and `tilde{c}_1` are one."""
+    name = re.sub(r"\\?(mathrm|mathit|mathbf|operatorname|text|math)(?=\{)", "", name)
+    return re.sub(r"[\\{}\s]", "", name)
+
+
+def parse_side(text: str, functions: tuple[str, ...] = ()) -> Side:
+    try:
+        normalised = normalise(text, functions)
+    except NormaliseError as error:
+        raise ParseError(str(error)) from None
+    return _parse(text, normalised)
+
+
+def _parse(text: str, normalised: Normalised) -> Side:
+    matrices = [[[_parse(cell.latex, cell) for cell in row] for row in rows] for rows in normalised.matrices]
+    arguments = [_parse(argument.latex, argument) for argument in normalised.arguments]
+    if not normalised.latex:
+        raise ParseError("nothing to parse")
+    simple = _simple(normalised.latex)
+    if simple is not None:
+        return Side(text, simple, normalised.literals, matrices, arguments)
+    try:
+        expr = latex2sympy(normalised.latex, normalization_config=NORMALISATION, conversion_config=CONVERSION)
+    except RecursionError:
+        raise ParseError("nested too deeply") from None
+    except Exception as error:  # the grammar raises bare Exceptions
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ParseError(f"cannot parse: {message}") from None
+    if not isinstance(expr, (sympy.Basic, sympy.MatrixBase)) or isinstance(expr, sympy.Set) or (
+            isinstance(expr, sympy.logic.boolalg.Boolean) and not isinstance(expr, sympy.Expr)):
+        raise ParseError(f"not an expression ({type(expr).__name__})")
+    if sympy.count_ops(expr, visual=False) > MAX_NODES:
+        raise ParseError(f"more than {MAX_NODES} operations")
+    return Side(text, expr, normalised.literals, matrices, arguments)
+
+
+def placeholder(name: str) -> tuple[str, int] | None:
+    """('numlit', k) or ('matlit', k) for a placeholder symbol's name."""
+    m = re.fullmatch(r"(?:math)?\{?(" + LITERAL + "|" + MATRIX + "|" + ARGUMENT + r")\}?_\{?(\d+)\}?(\^T)?", name.replace("\\mathrm", ""))
+    if m is None:
+        return None
+    return m.group(1) + (m.group(3) or ""), int(m.group(2))
+
+
+SIMPLE = re.compile(r"(-)?\s*(?:(\d{1,15})|\\mathrm\{(" + LITERAL + "|" + MATRIX + "|" + ARGUMENT
+                    + r")\}_\{(\d+)\}|([A-Za-z]))")
+
+
+def _simple(latex: str):
+    """The grammar is slow (milliseconds a call); most matrix cells and many
+    sides are one number or one letter, built here directly."""
+    m = SIMPLE.fullmatch(latex.strip())
+    if m is None:
+        return None
+    sign, integer, kind, index, letter = m.groups()
+    if integer is not None:
+        value = sympy.Integer(int(integer))
+    elif kind is not None:
+        value = sympy.Symbol(f"math{{{kind}}}_{index}")
+    else:
+        value = sympy.Symbol(letter)
+    return sympy.Mul(-1, value, evaluate=False) if sign else value
