@@ -298,3 +298,45 @@ def test_rnn_gradient_scale_twenty_steps_at_zero_state_by_numpy():
     a = solve("rnn-gradient-scale").answers["alpha"].value
     assert central_difference(lambda v: h_T(v[0], a), np.array([0.0]))[0] == pytest.approx(1, abs=1e-6)
     assert central_difference(lambda v: h_T(v[0], 3.9), np.array([0.0]))[0] == pytest.approx(0.975 ** 20, abs=1e-6)
+
+
+# --- lstm-cell-gradient ---------------------------------------------------------------
+
+def lstm_step(x, h, c, W, U, b):
+    """One LSTM step in NumPy; returns (h, c, gates)."""
+    sig = lambda v: 1 / (1 + np.exp(-v))
+    z = {g: np.array(W[g], float) @ x + np.array(U[g], float) @ h + np.array(b[g], float) for g in "fico"}
+    f, i, o, ct = sig(z["f"]), sig(z["i"]), sig(z["o"]), np.tanh(z["c"])
+    c_new = f * c + i * ct
+    return o * np.tanh(c_new), c_new, {"f": f, "i": i, "o": o, "ctilde": ct}
+
+
+def test_lstm_cell_gradient_is_diag_f_by_finite_differences():
+    import sympy
+    sol = solve("lstm-cell-gradient")
+    J = sol.answers["dc_t_dc_tm1"].expr
+    rng = np.random.default_rng(1)
+    W = {g: rng.normal(size=(3, 2)) for g in "fico"}
+    U = {g: rng.normal(size=(3, 3)) for g in "fico"}
+    b = {g: rng.normal(size=3) for g in "fico"}
+    x, h, c = rng.normal(size=2), rng.normal(size=3), rng.normal(size=3)
+    f = lstm_step(x, h, c, W, U, b)[2]["f"]
+    numeric = numeric_jacobian(lambda v: lstm_step(x, h, v, W, U, b)[1], c)
+    f_t = sympy.MatrixSymbol("f_t", 3, 1)
+    engine = np.array(J.xreplace({f_t[k, 0]: float(f[k]) for k in range(3)}), float)
+    assert engine == pytest.approx(numeric, abs=1e-8)
+
+
+def test_lstm_cell_gradient_over_time_and_on_the_lstm_forward_instance():
+    sol = solve("lstm-cell-gradient")
+    assert sol.answers["retained_0_9"].value == pytest.approx(0.9 ** 50, rel=1e-12)
+    assert sol.answers["retained_0_99"].value == pytest.approx(0.99 ** 50, rel=1e-12)
+    g = lstm.GIVEN
+    x1, x2 = (np.array(v, float) for v in g["x"])
+    h1, c1, _ = lstm_step(x1, np.zeros(1), np.zeros(1), g["W"], g["U"], g["b"])
+    o1 = lstm_step(x1, np.zeros(1), np.zeros(1), g["W"], g["U"], g["b"])[2]["o"]
+    direct = central_difference(lambda v: lstm_step(x2, h1, v, g["W"], g["U"], g["b"])[1][0], c1)[0]
+    total = central_difference(lambda v: lstm_step(x2, o1 * np.tanh(v), v, g["W"], g["U"], g["b"])[1][0], c1)[0]
+    assert sol.answers["dc_2_dc_1_direct"].value == pytest.approx(direct, abs=1e-8)
+    assert sol.answers["dc_2_dc_1_total"].value == pytest.approx(total, abs=1e-8)
+    assert abs(total - direct) > 0.1  # the gate path matters here
