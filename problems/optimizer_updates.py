@@ -14,7 +14,7 @@ import sympy
 import problems
 from derive.document import Solution
 from derive.givens import Givens
-from derive.numbers import PRECISION, InputError, exact
+from derive.numbers import PRECISION, InputError, exact, format_decimal
 from derive.optimisation import NAMES, RULES, geometric_weight_sum, run
 from derive.steps import Evaluation, Relation, Remark
 
@@ -107,9 +107,10 @@ def build(given: dict) -> Solution:
         part.steps.append(Remark(f"A is positive definite, so f has its minimum where ∇f = 0: "
                                  f"θ* = A⁻¹b = ({', '.join(map(str, minimiser))})."))
 
+    runs = {}
     for letter, name in zip("bcdefghi", chosen):
         rule = RULES[name]
-        unrolled = run(rule, variables, gradient, list(start), hyper, iterations)
+        unrolled = runs[name] = run(rule, variables, gradient, list(start), hyper, iterations)
         part = solution.part(letter, f"{rule.title}: {rule.note}; {iterations} iterations from θ₀.")
         for t, names in enumerate(unrolled.iterations, start=1):
             part.steps.append(Remark(f"Iteration t = {t}."))
@@ -123,8 +124,15 @@ def build(given: dict) -> Solution:
                                      note=f"the objective after {iterations} iterations"))
         part.answer(f"{name}_f", shown, rf"f(\theta_{{{iterations}}}^{{\mathrm{{{name}}}}})")
 
-    letter = "bcdefghi"[len(chosen)]
-    part = solution.part(letter, "Adam's bias correction: the weights of m_t sum to 1 − β₁ᵗ.")
+    part = solution.part("bcdefghi"[len(chosen)], "Side by side: θ_t and f(θ_t) of every method, per iteration.")
+    for t in range(0, iterations + 1):
+        cells = []
+        for name, unrolled in runs.items():
+            theta = start if t == 0 else unrolled.theta(t)
+            value = f.xreplace(dict(zip(variables, theta)))
+            cells.append(f"{RULES[name].title.split()[0]} ({', '.join(_short(x) for x in theta)}), f = {_short(value)}")
+        part.steps.append(Remark(f"t = {t}: " + "; ".join(cells)))
+    part = solution.part("bcdefghi"[len(chosen) + 1], "Adam's bias correction: the weights of m_t sum to 1 − β₁ᵗ.")
     part.steps += bias_correction_steps(part)
     return solution
 
@@ -173,6 +181,11 @@ def _minimiser(A, b):
     if not all(e > 0 for e in A.eigenvals()):
         return None
     return list(A.inv() * b)
+
+
+def _short(value) -> str:
+    """Six significant digits, as the steps print them."""
+    return format_decimal(float(value), 6)
 
 
 def _subscript(i: int) -> str:
