@@ -1,0 +1,163 @@
+"""001 §8: ∂(y* − y)²/∂w₁ in a small network: a 1×2 convolution with tanh,
+a 2×2 dense layer with σ, and a 1×2 dense output.
+
+    c₁ = x ⋆ v₁ (2×1),  z₁ = tanh(c₁),  a₂ = v₂ z₁,  z₂ = σ(a₂),  y* = v₃ z₂
+
+The graph's reverse mode gives every adjoint in matrix form; evaluated with a
+named symbol for each intermediate value it reads as the closed form a person
+writes, and with the intermediates substituted it equals the direct
+derivative of the loss.
+"""
+from __future__ import annotations
+
+import random
+
+import sympy
+from sympy import ImmutableMatrix, MatMul, Symbol, Transpose
+
+import problems
+from derive import layers
+from derive.convolution import Correlation
+from derive.functions import sigmoid
+from derive.document import Solution
+from derive.graph import Graph
+from derive.matrices import explicit
+from derive.steps import Relation, Remark
+
+STATEMENT = (
+    "A convolutional network: layer 1 takes x = [x11 x12; x21 x22] and the filter v₁ = [w1 w2] and outputs "
+    "z₁ = tanh(x ⋆ v₁); layer 2 is fully connected with v₂ = [w31 w32; w41 w42] and outputs z₂ = σ(v₂ z₁); "
+    "layer 3 is fully connected with v₃ = [w5 w6] and outputs y* = v₃ z₂. Using backpropagation, find the "
+    "derivative of (y* − y)² with respect to w1.")
+
+X = ImmutableMatrix(2, 2, lambda a, b: Symbol(f"x{a + 1}{b + 1}", real=True))
+V1 = ImmutableMatrix([[Symbol("w1", real=True), Symbol("w2", real=True)]])
+V2 = ImmutableMatrix(2, 2, lambda a, b: Symbol(f"w{a + 3}{b + 1}", real=True))
+V3 = ImmutableMatrix([[Symbol("w5", real=True), Symbol("w6", real=True)]])
+Y = Symbol("y", real=True)
+
+#: A named scalar for each entry of each intermediate quantity.
+INTERMEDIATES = {"c1": "c", "z1": "z1", "a2": "a", "z2": "z2", "ystar": "ystar"}
+NOTATION = {"ystar": ("y⁎", "y^{*}"), "v1": ("v₁", "v_{1}"), "v2": ("v₂", "v_{2}"), "v3": ("v₃", "v_{3}"),
+}
+
+
+def build_graph() -> Graph:
+    graph = Graph()
+    x = graph.given("x", X)
+    v1 = graph.given("v1", V1, latex="v_{1}")
+    v2 = graph.given("v2", V2, latex="v_{2}")
+    v3 = graph.given("v3", V3, latex="v_{3}")
+    y = graph.given("y", ImmutableMatrix([[Y]]))
+    c1 = graph.define("c1", Correlation(x, v1), latex="c_{1}")
+    z1 = layers.activation(graph, "z1", "tanh", c1, latex="z_{1}")
+    a2 = graph.define("a2", MatMul(v2, z1), latex="a_{2}")
+    z2 = layers.activation(graph, "z2", "sigmoid", a2, latex="z_{2}")
+    ystar = graph.define("ystar", MatMul(v3, z2), latex="y^{*}", text="y⁎")
+    difference = ystar - y
+    graph.define("loss", MatMul(Transpose(difference), difference), latex="L", text="L")
+    graph.evaluate()
+    graph.backward("loss")
+    graph.evaluate()
+    return graph
+
+
+def named_entries(name, shape):
+    """[z1_1; z1_2] for a quantity: the symbols the closed form is written in."""
+    stem = INTERMEDIATES[name]
+    rows, cols = shape
+    if rows * cols == 1:
+        return ImmutableMatrix([[Symbol(stem, real=True)]])
+    return ImmutableMatrix(rows, cols, lambda a, b: Symbol(f"{stem}_{a + b + 1}", real=True))
+
+
+def closed_forms(graph, adjoints):
+    """Each adjoint's formula evaluated with the intermediates as named symbols."""
+    bindings = {}
+    for quantity in graph:
+        if quantity.kind == "given":
+            bindings[quantity.symbol] = quantity.value
+        elif quantity.name in INTERMEDIATES:
+            bindings[quantity.symbol] = named_entries(quantity.name, quantity.shape)
+    forms = {}
+    for name in adjoints:
+        quantity = graph[name]
+        value = explicit(quantity.formula, bindings)
+        bindings[quantity.symbol] = value
+        forms[name] = value
+    return forms, bindings
+
+
+def definitions(graph, bindings):
+    """Named intermediate symbol → its value in terms of x, w, y."""
+    return {symbol: value for name in INTERMEDIATES
+            for symbol, value in zip(bindings[graph[name].symbol], graph.value(name))}
+
+
+def build() -> Solution:
+    entry = problems.entry("conv-net-backprop")
+    graph = build_graph()
+    order = [graph.adjoint_name(n) for n in ("ystar", "z2", "a2", "z1", "c1", "v1")]
+    forms, bindings = closed_forms(graph, order)
+    solution = Solution(entry.name, entry.title, entry.source, STATEMENT,
+                        notation={**graph.notation(), **NOTATION},
+                        convention="∂ℓ/∂A has the shape of A; the Jacobian ∂u/∂v has one row per entry of u.")
+
+    part = solution.part("a", "The network as a graph; the backward pass in matrix form.")
+    for name in ("c1", "z1", "a2", "z2", "ystar", "loss"):
+        part.steps.append(Relation((graph[name].symbol, graph[name].formula)))
+    for name in order:
+        part.steps.append(Relation((graph[name].symbol, graph[name].formula, forms[name])))
+    part.steps.append(Remark("Entries: c, z1_i, a_j, z2_j and y* name the forward values; tanh′ = 1 − z1², "
+                             "σ′ = z2(1 − z2)."))
+
+    part = solution.part("b", "The derivative with respect to w1.")
+    dw1 = forms[graph.adjoint_name("v1")][0, 0]
+    substituted = dw1.xreplace(definitions(graph, bindings))
+    loss = graph.value("loss")[0, 0]
+    direct = sympy.diff(loss, V1[0, 0])
+    part.steps.append(Relation((Symbol("dl_dw1"), dw1), reason="entry 1 of ∂ℓ/∂v₁ = x ⋆ ∂ℓ/∂c₁"))
+    part.steps.append(Remark("Substituting the forward values gives exactly the derivative of the expanded "
+                             f"loss with respect to w1: {_same(substituted, direct)}."))
+    solution.notation["dl_dw1"] = ("∂ℓ/∂w1", r"\frac{\partial \ell}{\partial w_{1}}")
+    part.answer("dL_dw1", dw1, r"\frac{\partial \ell}{\partial w_{1}}")
+    part.answer("dL_dw1_expanded", substituted, r"\frac{\partial \ell}{\partial w_{1}}")
+    part.answer("matches_direct_derivative", sympy.true if _same(substituted, direct) else sympy.false, "")
+
+    part = solution.part("c", "The seed's intermediate steps.")
+    z1 = graph.value("z1")
+    part.steps.append(Relation((Symbol("dz1_dw1"), z1.jacobian(V1)[:, 0]),
+                               reason="column w1 of the Jacobian of z₁: row i has (1 − z1_i²)·x_i1, "
+                                      "not a common factor (x11 + x21) as the seed's step 4 writes"))
+    part.steps.append(Relation((Symbol("dz2_dz1"), jacobian_z2_z1()),
+                               reason="diag(σ′(a₂)) v₂, a 2×2 matrix; the seed's step 3 writes the vector "
+                                      "v₂ᵀ(1 − σ(v₂ z₁)), missing the factor σ and the diagonal"))
+    part.steps.append(Remark("The seed's final product 2(y* − y)(x11 + x21) v₃ᵀ [·] v₂ᵀ (1 − σ(v₂z₁)) also has "
+                             "factors whose shapes do not conform (v₃ᵀ is 2×1 and is followed by a 2×1 vector)."))
+    solution.notation.update({"dz1_dw1": ("∂z₁/∂w1", r"\frac{\partial z_{1}}{\partial w_{1}}"),
+                              "dz2_dz1": ("∂z₂/∂z₁", r"\frac{\partial z_{2}}{\partial z_{1}}")})
+    return solution
+
+
+def jacobian_z2_z1():
+    """∂σ(v₂ z₁)/∂z₁ by SymPy, with σ(a_j) written z2_j."""
+    z1 = named_entries("z1", (2, 1))
+    pre = V2 * z1
+    outputs = pre.applyfunc(sigmoid)
+    named = dict(zip(outputs, named_entries("z2", (2, 1))))
+    return outputs.jacobian(z1).xreplace(named)
+
+
+def _same(a, b) -> bool:
+    """Equal at random points (the expressions hold tanh and σ, so no
+    symbolic simplification); shared subexpressions are evaluated once."""
+    rng = random.Random(0)
+    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    replacements, (difference,) = sympy.cse([a - b])
+    for _ in range(3):
+        values = {s: sympy.Float(rng.randint(-20, 20) / 10, 30) for s in symbols}
+        for symbol, expression in replacements:
+            values[symbol] = expression.xreplace(values).evalf(30)
+        if abs(difference.xreplace(values).evalf(30)) > 1e-20:
+            return False
+    return True
