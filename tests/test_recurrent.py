@@ -340,3 +340,37 @@ def test_lstm_cell_gradient_over_time_and_on_the_lstm_forward_instance():
     assert sol.answers["dc_2_dc_1_direct"].value == pytest.approx(direct, abs=1e-8)
     assert sol.answers["dc_2_dc_1_total"].value == pytest.approx(total, abs=1e-8)
     assert abs(total - direct) > 0.1  # the gate path matters here
+
+
+# --- lstm-zero-input -------------------------------------------------------------------
+
+def test_lstm_zero_input_verdicts_agree_with_the_seed():
+    sol = solve("lstm-zero-input")
+    verdicts = {k: sol.answers[f"claim_{k}"].value for k in "abcd"}
+    assert verdicts == {"a": False, "b": False, "c": True, "d": False}   # the seed: F, F, T, F
+    assert all(isinstance(v, bool) for v in verdicts.values())
+
+
+def test_lstm_zero_input_counterexamples_hold_in_numpy():
+    from problems import lstm_zero_input as lz
+    zeros1 = {g: np.zeros((1, 1)) for g in "fico"}
+    biases, _ = lz.counterexample_a()
+    h1, _, _ = lstm_step(np.zeros(1), np.zeros(1), np.zeros(1), {g: np.zeros((1, 1)) for g in "fico"}, zeros1,
+                         {g: np.array(biases[g], float) for g in "fico"})
+    sol = solve("lstm-zero-input")
+    assert sol.answers["h_1_counterexample"].value == pytest.approx(float(h1[0]), abs=1e-12)
+    assert abs(h1[0]) > 1e-3                                   # h_1 ≠ h_0 = 0
+    biases, _ = lz.counterexample_d()
+    zeros2 = {g: np.zeros((2, 2)) for g in "fico"}
+    f = lstm_step(np.zeros(2), np.zeros(2), np.zeros(2), zeros2, zeros2,
+                  {g: np.array(biases[g], float) for g in "fico"})[2]["f"]
+    assert sol.answers["f_1_counterexample"].value == pytest.approx(list(f), abs=1e-12)
+    assert abs(f.sum() - 1) > 1e-3
+    f_pair, i_pair = sol.answers["f_1_pair"].value, sol.answers["i_1_pair"].value
+    assert f_pair[0] == f_pair[1] and i_pair[0] != pytest.approx(i_pair[1])
+
+
+def test_lstm_zero_input_claim_c_sigmoid_range_on_a_grid():
+    z = np.linspace(-30, 30, 2001)
+    s = 1 / (1 + np.exp(-z))
+    assert solve("lstm-zero-input").answers["claim_c"].value is bool(np.all((s > 0) & (s <= 1)))
