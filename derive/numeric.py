@@ -88,6 +88,8 @@ def _array(value, shape):
 
 def compile_formula(expr) -> Closure:
     """A closure computing `expr` from an environment of arrays."""
+    if hasattr(expr, "compute") and hasattr(expr, "operands"):
+        return _operation(expr)
     for kind, compiler in _COMPILERS:
         if isinstance(expr, kind):
             return compiler(expr)
@@ -192,6 +194,20 @@ def _relational(expr):
                "==": np.equal, "!=": np.not_equal}[expr.rel_op]
     left, right = compile_formula(expr.lhs), compile_formula(expr.rhs)
     return lambda env: compare(left(env), right(env))
+
+
+def _operation(expr):
+    """A `derive.matrices.Operation` (convolution, pooling, reshape …):
+    its vectorised `numpy` form if it has one, else its exact `compute`."""
+    operands = [compile_formula(a) for a in expr.operands]
+    vectorised = getattr(expr, "numpy", None)
+    if vectorised is not None:
+        return lambda env: vectorised(*(operand(env) for operand in operands))
+
+    def exact(env):
+        arrays = [np.atleast_2d(operand(env)) for operand in operands]
+        return np.array(expr.compute(*(sympy.ImmutableMatrix(a) for a in arrays)).tolist(), dtype=float)
+    return exact
 
 
 def _true(expr):
