@@ -1,0 +1,180 @@
+"""Family `kl`: KL(p ‖ q) between two distributions, derived from the
+definition E_p[log p − log q].
+
+Givens: `{"p": {"family": "Gamma", "concentration": 2, "rate": 3}, "q": {…}}`,
+families and parameters named as in `torch.distributions`.  A parameter is a
+number or a name; a name becomes a symbol (real for a location or a bound,
+a positive integer for `total_count`, positive otherwise).  With numbers, the
+derivation runs in symbols first and the numbers come last, as a person
+would do it by hand.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy
+
+import problems
+from derive.distributions import FAMILIES, KINDS, Categorical, DistributionError, MultivariateNormal
+from derive.document import Solution
+from derive.givens import Givens
+from derive.numbers import InputError, exact, json_type, settle
+from derive.probability import KL, kl_derivation
+from derive.steps import Evaluation, Remark
+
+GIVEN = {"p": {"family": "Gamma", "concentration": 2, "rate": 3},
+         "q": {"family": "Gamma", "concentration": 1, "rate": 2}}
+
+IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
+#: Families whose parameters are vectors or matrices: derived with their entries as given.
+VECTOR_FAMILIES = ("Categorical", "MultivariateNormal")
+GREEK = {"mu": "μ", "sigma": "σ", "lambda": "λ", "alpha": "α", "beta": "β", "gamma": "γ"}
+
+
+class _Symbols:
+    """Names from the givens, each one symbol with one kind."""
+
+    def __init__(self):
+        self.kinds: dict[str, tuple[str, str]] = {}
+
+    def read(self, value, kind: str, where: str):
+        if isinstance(value, str):
+            if not IDENTIFIER.fullmatch(value):
+                raise InputError(f"{where}: expected a number or a name (a letter, then letters, digits or _), "
+                                 f"got {value[:40]!r}")
+            earlier = self.kinds.setdefault(value, (kind, where))
+            if earlier[0] != kind:
+                raise InputError(f"{where}: the name {value!r} is already a {earlier[0]} parameter at {earlier[1]}; "
+                                 f"here it would be {kind}")
+            return sympy.Symbol(value, **KINDS[kind])
+        return exact(value, where)
+
+
+def _distribution(raw: Givens, names: _Symbols):
+    family = raw.choice("family", sorted(FAMILIES))
+    cls = FAMILIES[family]
+    view = Givens(raw.data, raw.where, ("family",) + cls.parameters)
+    if family == "Categorical":
+        args = [[names.read(v, "probability", f"{view.where}.probs[{i}]") for i, v in enumerate(view.items("probs"))]]
+    elif family == "MultivariateNormal":
+        loc = [names.read(v, "real", f"{view.where}.loc[{i}]") for i, v in enumerate(view.items("loc"))]
+        rows = view.items("covariance_matrix")
+        covariance = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, list):
+                raise InputError(f"{view.where}.covariance_matrix[{i}]: expected a row (a list), got {json_type(row)}")
+            covariance.append([names.read(v, "real", f"{view.where}.covariance_matrix[{i}][{j}]")
+                               for j, v in enumerate(row)])
+        args = [loc, covariance]
+    else:
+        args = [names.read(view.raw(p), kind, f"{view.where}.{p}") for p, kind in zip(cls.parameters, cls.kinds)]
+    try:
+        return cls(*args)
+    except DistributionError as error:
+        raise InputError(f"{view.where}: {error}") from None
+
+
+def read(given: dict):
+    g = Givens(given, "given", ("p", "q"))
+    names = _Symbols()
+    return _distribution(g.child("p"), names), _distribution(g.child("q"), names), names
+
+
+def _symbolic(d, tag: str, taken: set):
+    """d with a symbol for every number, and the symbols' values."""
+    if d.family in VECTOR_FAMILIES:
+        return d, {}
+    args, values = [], {}
+    for value, (base, _), kind in zip(d.args, d.symbols, d.kinds):
+        name = f"{base}_{tag}"
+        # a count stays a number: it fixes the support, and equal counts must cancel
+        if value.is_number and name not in taken and kind != "count":
+            symbol = sympy.Symbol(name, **KINDS[kind])
+            args.append(symbol)
+            values[symbol] = value
+        else:
+            args.append(value)
+    return d.with_args(args), values
+
+
+def _notation(distributions, tags) -> dict:
+    notation = {}
+    for d, tag in zip(distributions, tags):
+        for base, latex in getattr(d, "symbols", ()):
+            text = GREEK.get(base, base)
+            notation[f"{base}_{tag}"] = (f"{text}_{tag}", f"{latex}_{{{tag}}}")
+    notation["epsilon"] = ("ε", r"\varepsilon")
+    return notation
+
+
+def build(given: dict, *, entry=None, statement=None) -> Solution:
+    entry = entry or problems.entry("kl")
+    p, q, names = read(given)
+    taken = set(names.kinds)
+    symbolic_p, values_p = _symbolic(p, "p", taken)
+    symbolic_q, values_q = _symbolic(q, "q", taken)
+    values = {**values_p, **values_q}
+    try:
+        general, steps = kl_derivation(symbolic_p, symbolic_q, names=("p", "q"))
+    except DistributionError as error:
+        raise InputError(f"given: {error}") from None
+    statement = statement or (f"Derive KL(p ‖ q) from its definition for p = {p.text()} and q = {q.text()}, "
+                              "the distributions parameterised as in torch.distributions.")
+    solution = Solution(entry.name, entry.title, entry.source, statement, given=given,
+                        notation=_notation((p, q), ("p", "q")))
+    part = solution.part("a", "KL(p ‖ q) from the definition: the entropy term, the cross term and the "
+                              "expectations they need.")
+    part.steps += steps
+    divergence = KL(sympy.Symbol("p"), sympy.Symbol("q"))
+    if not values:
+        part.answer("KL", general, r"\mathrm{KL}(p \,\|\, q)")
+        return solution
+    part.answer("KL_formula", general, r"\mathrm{KL}(p \,\|\, q)")
+    part = solution.part("b", "The numbers substituted.")
+    exact_value = _substitute(general, values)
+    part.steps.append(Evaluation(divergence, general, bindings=dict(values), value=exact_value))
+    part.answer("KL", exact_value, r"\mathrm{KL}(p \,\|\, q)")
+    if exact_value.is_number:
+        if exact_value is sympy.oo:
+            part.steps.append(Remark("The divergence is infinite: p gives positive probability where q gives none."))
+        else:
+            part.answer("KL_value", sympy.Float(settle(exact_value).evalf(15), 15), r"\mathrm{KL}(p \,\|\, q)")
+    return solution
+
+
+def _substitute(general, values):
+    """The closed form at the given numbers; a limit where a number sits on
+    the edge of the closed form's domain (a probability of 0 or 1)."""
+    result = sympy.simplify(general.xreplace(values)) if general.has(sympy.Piecewise) else general.xreplace(values)
+    if result.has(sympy.nan, sympy.zoo):
+        raise InputError("given: the closed form is undefined at these numbers")
+    return result
+
+
+def random_given(rng) -> dict:
+    """A same-family pair with small decimal parameters."""
+    def positive():
+        return round(rng.uniform(0.5, 4), 1)
+
+    def probability():
+        return round(rng.uniform(0.1, 0.9), 2)
+
+    def loc():
+        return round(rng.uniform(-2, 2), 1)
+
+    draw = {
+        "Normal": lambda: {"loc": loc(), "scale": positive()},
+        "Laplace": lambda: {"loc": loc(), "scale": positive()},
+        "Cauchy": lambda: {"loc": loc(), "scale": positive()},
+        "Exponential": lambda: {"rate": positive()},
+        "Gamma": lambda: {"concentration": positive(), "rate": positive()},
+        "Beta": lambda: {"concentration1": positive(), "concentration0": positive()},
+        "Poisson": lambda: {"rate": positive()},
+        "Bernoulli": lambda: {"probs": probability()},
+        "Geometric": lambda: {"probs": probability()},
+        "Binomial": lambda: {"total_count": 5, "probs": probability()},
+        "Pareto": lambda: {"scale": positive(), "alpha": positive()},
+        "Uniform": lambda: (lambda a: {"low": a, "high": round(a + positive(), 1)})(loc()),
+    }
+    family = rng.choice(sorted(draw))
+    return {"p": {"family": family, **draw[family]()}, "q": {"family": family, **draw[family]()}}
