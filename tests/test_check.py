@@ -98,3 +98,50 @@ def test_command_text_and_bad_input(tmp_path, capsys):
     assert command(argparse.Namespace(file=str(path), problem="no-such-problem", json=False)) == 2
     err = capsys.readouterr().err
     assert "no-such-problem" in err and len(err.strip().splitlines()) == 1
+
+
+# --- mlp-backprop-step: seed 001 §4 ---------------------------------------------------
+
+def sigmoid(z):
+    return 1 / (1 + math.exp(-z))
+
+
+def test_mlp_backprop_step_delta_y_is_wrong_and_the_updates_carry_it():
+    path = HAND / "mlp-backprop-step.md"
+    report = report_of(path.name)
+    # an independent forward and backward pass in plain floats
+    h1, h2 = sigmoid(2.5 * 0 + 1 * 1 + 1.5), sigmoid(-1.5 * 0 - 0.3 * 1 + 2)
+    y_hat = sigmoid(1 * h1 + 0.5 * h2 - 1)
+    delta_y = y_hat * (1 - y_hat) * (1 - y_hat)
+    assert round(delta_y, 4) == 0.1005 and abs(delta_y - 0.0993) > 1e-3
+    step, = assert_line(report, path, r"\delta_{\hat{y}} = ", "wrong")
+    assert step.expected == "0.1005", report.as_text()
+    # 0.9241(1 − 0.9241)·0.0993 = 0.006965: the seed also truncates it to 0.0069
+    step, = assert_line(report, path, r"\delta_{h_1} = ", "wrong")
+    assert "truncated" in step.message and "line" in step.message, report.as_text()
+    for fragment in (r"\delta_{h_2} = ", r"W_{y\hat{h}1}^{new} = ", r"W_{y\hat{h}2}^{new} = ",
+                     r"W_{y\hat{b}}^{new} = ", r"W_{h2x2}^{new} = "):
+        step, = assert_line(report, path, fragment, "carried")
+        assert "follows correctly from line" in step.message, report.as_text()
+    # updates the seed's rounding hides: at four decimals they equal the engine's
+    for fragment in (r"W_{h1x1}^{new} = ", r"W_{h1x2}^{new} = ", r"W_{h1b}^{new} = ", r"W_{h2x1}^{new} = ",
+                     r"W_{h2b}^{new} = ", r"h_1 = \sigma(2.5)", r"h_2 = \sigma(1.7)", r"\hat{y} = \sigma(",
+                     r"\hat{y} \approx 0.5859", "Assume"):
+        assert_line(report, path, fragment, "ok")
+    assert report.summary["unparsed"] == 0 and report.summary["unchecked"] == 0, report.as_text()
+
+
+# --- jacobian-chain: seed 001 §3 -------------------------------------------------------
+
+def test_jacobian_chain_product_is_wrong():
+    path = HAND / "jacobian-chain.md"
+    report = report_of(path.name)
+    product = np.array([[1, 1, 1], [0, 8, 4]]) @ np.array([[0, 1], [4, 4], [2, 1]])
+    assert product.tolist() == [[6, 6], [40, 36]]
+    step, = assert_line(report, path, r"J_f = \begin{bmatrix} 1 & 1 & 1", "wrong")
+    assert step.expected == "[6 6; 40 36]", report.as_text()
+    step, = assert_line(report, path, r"\frac{\partial f}{\partial x} \left(", "carried")
+    for fragment in (r"J_{f_1} = \begin", r"J_{f_2} = \begin", r"J_{f_1} \left(\begin{bmatrix} 1",
+                     r"J_{f_2} \left(\begin{bmatrix} 0", r"J_f = J_{f_2}"):
+        assert_line(report, path, fragment, "ok")
+    assert report.summary == {"ok": 10, "wrong": 1, "carried": 1, "unparsed": 0, "unchecked": 0}, report.as_text()

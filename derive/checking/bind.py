@@ -24,7 +24,7 @@ INDEX_NAMES = {"n", "m", "N", "T", "t", "L", "l"}
 
 def squash(latex: str) -> str:
     """A side's text with spacing and \\left/\\right removed, to match whole-side aliases."""
-    latex = re.sub(r"\\(left|right)(?=[(\[.|])", "", latex)
+    latex = re.sub(r"\\(left|right)(?=[()\[\].|])", "", latex)
     latex = re.sub(r"\\[,;!: ]", "", latex)
     return re.sub(r"\s+", "", latex).replace(r"\left.", "").replace(r"\right.", "")
 
@@ -84,6 +84,8 @@ class Binding:
         table = dict(ALIASES.get(problem, {}))
         factory = table.pop("FUNCTIONS", None)
         self.values: dict[str, object] = {}
+        #: name → what it stands for, so that δ_{h1} and δ_{h_1} are one quantity
+        self.identities: dict[str, str] = {}
         self.choices: dict[str, tuple[str, ...]] = {}
         self.sequences: dict[str, tuple] = {}
         self.function_specs: dict[str, tuple] = {}
@@ -93,10 +95,14 @@ class Binding:
         for key, answer in answers.items():
             for name in (key, canonical(answer.latex)):
                 self.values.setdefault(name, engine_value(answer.expr))
+                self.identities.setdefault(name, key)
         functions = factory() if factory else {}
         self.function_names = tuple(functions)
         for written, (_, builder) in functions.items():
-            self.function_specs[self._name(written)] = builder()
+            name = self._name(written)
+            self.function_specs[name] = builder()
+            # the bare name is the function's expression in the author's variables
+            self.values[name] = self.function_specs[name][1]
         for written, spec in table.items():
             self._bind(written, spec, answers)
 
@@ -116,8 +122,10 @@ class Binding:
             self.choices[name] = spec[1:]
         elif isinstance(spec, tuple) and spec[0] == "same":
             self.values[name] = ("same", self._name(spec[1]))
+            self.identities[name] = self._name(spec[1])
         else:
             self.values[name] = self.resolve(spec, answers)
+            self.identities[name] = spec if isinstance(spec, str) else ":".join(map(str, spec))
 
     def resolve(self, spec, answers=None):
         answers = answers if answers is not None else self.solution.answers
@@ -128,6 +136,9 @@ class Binding:
         if spec[0] == "answer":
             return engine_value(answers[spec[1]].expr[spec[2], spec[3]])
         raise ValueError(f"unknown alias {spec!r}")
+
+    def identity(self, name: str) -> str:
+        return self.identities.get(name, name)
 
     # --- used by the evaluator --------------------------------------------------
     def lookup(self, name: str, context):

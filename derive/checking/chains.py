@@ -14,6 +14,7 @@ plain data (strings, tuples), never interval objects.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
 from mpmath import iv, mp
@@ -117,8 +118,8 @@ class Chain:
         bound = self.bound
 
         def lookup(name):
-            if world == "author" and name in self.author:
-                return self.author[name]
+            if world == "author" and self.identity(name) in self.author:
+                return self.author[self.identity(name)]
             if bound is None:
                 return None
             value = bound.lookup(name, context)
@@ -126,6 +127,9 @@ class Chain:
         context = Context(lookup, bound.exact if bound else frozenset(), randoms,
                           bound.functions() if bound else {})
         return context
+
+    def identity(self, name):
+        return self.bound.identity(name) if self.bound is not None else name
 
     def value(self, index: int, world="author", randoms=None):
         """(value, names used) of side `index`, or (exception, names)."""
@@ -213,8 +217,8 @@ class Chain:
         for i in indices:
             _, used = self.value(i)
             for name in sorted(used if isinstance(used, set) else ()):
-                if name in self.taints:
-                    found.append((name, self.taints[name]))
+                if self.identity(name) in self.taints:
+                    found.append((name, self.taints[self.identity(name)]))
             for literal in self.sides[i].literals + cell_literals(self.sides[i]):
                 if literal in self.taints:
                     found.append((literal, self.taints[literal]))
@@ -226,8 +230,8 @@ class Chain:
         expected = describe(a)
         written = self.texts[j]
         message = f"{shorten(self.texts[j - 1])} is {describe(a)}, not {shorten(written)}"
-        if not isinstance(a, Matrix) and len(self.sides[j].literals) == 1 and self.sides[j].expr.is_Symbol:
-            expected = rounds_like(a, self.sides[j].literals[0])
+        if not isinstance(a, Matrix) and lone_literal(self.sides[j]):
+            expected = rounds_like(a, lone_literal(self.sides[j]))
             message = f"{shorten(self.texts[j - 1])} = {describe(a)}, which rounds to {expected}, not {written}"
         hint = self.hint(j - 1, j, a, b)
         tainted = self.tainted_inputs(range(j))
@@ -245,14 +249,14 @@ class Chain:
         if self.sides[-1].matrices:
             outcome.taints[squash(last)] = origin
         if subject is not None:
-            outcome.taints[subject] = origin
+            outcome.taints[self.identity(subject)] = origin
             self.define(outcome, subject, values)
         return outcome
 
     def define(self, outcome, subject, values):
         value = values[-1][0]
         if not isinstance(value, Exception):
-            outcome.defines[subject] = freeze(value)
+            outcome.defines[self.identity(subject)] = freeze(value)
 
     def against_engine(self, subject, values, compared) -> Outcome:
         engine = self.engine_value(subject)
@@ -265,10 +269,17 @@ class Chain:
             outcome = Outcome("ok", message=f"{subject_text(self.texts[0])} = {describe(engine)} as the engine finds")
             self.define(outcome, subject, values)
             return outcome
+        anchor = self.rounded_anchor(values, engine, claim_index)
+        if anchor is not None:
+            outcome = Outcome("ok", message=f"{subject_text(self.texts[0])} = {describe(engine)}; the line's "
+                                            f"{shorten(self.texts[claim_index])} differs only by the rounding of "
+                                            f"{anchor} on earlier lines")
+            self.define(outcome, subject, values)
+            return outcome
         tainted = self.tainted_inputs(range(1, len(self.sides)))
         expected = describe(engine)
-        if not isinstance(claim, Matrix) and self.sides[claim_index].literals and self.sides[claim_index].expr.is_Symbol:
-            expected = rounds_like(engine, self.sides[claim_index].literals[0])
+        if not isinstance(claim, Matrix) and lone_literal(self.sides[claim_index]):
+            expected = rounds_like(engine, lone_literal(self.sides[claim_index]))
         if tainted:
             name, origin = tainted[0]
             return self.wrong(expected, f"follows correctly from line {origin} ({name}), which is wrong; "
@@ -277,6 +288,20 @@ class Chain:
         hint = self.hint(claim_index, None, claim, engine)
         return self.wrong(expected, f"{subject_text(self.texts[0])} is {describe(engine)}, not "
                                     f"{shorten(self.texts[claim_index])}{hint}", subject, values, [])
+
+    def rounded_anchor(self, values, engine, claim_index):
+        """A side that evaluates, with the author's rounded values of earlier
+        quantities, to an interval holding the engine's value: the chain then
+        differs from the engine only by that rounding. Returns those names."""
+        for i in range(1, claim_index):
+            value, used = values[i]
+            if isinstance(value, Exception) or not agree(value, engine):
+                continue
+            rounded = sorted(name for name in used if self.identity(name) in self.author
+                             and self.identity(name) not in self.taints)
+            if rounded and not self.tainted_inputs(range(1, claim_index + 1)):
+                return ", ".join(rounded)
+        return None
 
     def engine_value(self, subject):
         if subject in self.bound.choices:
@@ -386,8 +411,8 @@ class Chain:
                                  (1 / mp.log(10), "ln 10 (log base?)")):
                 if abs(ratio - factor) < 1e-3 * abs(factor):
                     return f"; they differ by a factor {name}"
-            if j is not None and len(self.sides[j].literals) == 1 and self.sides[j].expr.is_Symbol:
-                written = self.sides[j].literals[0]
+            if j is not None and lone_literal(self.sides[j]):
+                written = lone_literal(self.sides[j]).lstrip("-")
                 decimals = len(written.split(".")[1]) if "." in written else 0
                 truncated = mp.floor(abs(x) * 10 ** decimals) / 10 ** decimals * (1 if x > 0 else -1)
                 if abs(truncated - mp.mpf(written)) < mp.mpf(10) ** (-decimals - 3):
@@ -418,4 +443,15 @@ def cell_literals(side: Side) -> list[str]:
 
 
 def subject_text(text: str) -> str:
-    return shorten(text, 30)
+    return shorten(re.sub(r"\\text\{[^{}]*\}\s*|\\textcircled\{[^{}]*\}\s*", "", text), 30)
+
+
+def lone_literal(side: Side) -> str:
+    """The decimal a side consists of, with its sign, or ""."""
+    import sympy
+    expr, sign = side.expr, ""
+    if isinstance(expr, sympy.Mul) and len(expr.args) == 2 and expr.args[0] == -1:
+        expr, sign = expr.args[1], "-"
+    if isinstance(expr, sympy.Symbol) and side.literals:
+        return sign + side.literals[0]
+    return ""

@@ -88,11 +88,12 @@ def literal_interval(text: str, exact_values: set, alone: bool = False) -> iv.mp
 
     A decimal standing alone on a side is a result the author rounded. Inside
     an expression, a decimal that is one of the problem's givens, or has at
-    most two significant digits (1.2, 0.5, −0.3: data, not rounded results),
-    is taken as exact; longer ones (0.9241) as rounded.
+    most two significant digits and two decimals (1.2, 0.5, −0.3: data, not
+    rounded results), is taken as exact; others (0.9241, 0.0069) as rounded.
     """
     fraction = Fraction(text)
-    if not alone and (fraction in exact_values or significant_digits(text) <= 2):
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    if not alone and (fraction in exact_values or (significant_digits(text) <= 2 and decimals <= 2)):
         return iv.mpf(fraction.numerator) / fraction.denominator
     decimals = len(text.split(".")[1]) if "." in text else 0
     half = Fraction(1, 2 * 10 ** decimals)

@@ -121,7 +121,7 @@ def rows(content: str) -> list[tuple[int, str]]:
 
 def parts(row: str) -> list[str]:
     """Statements of one row: `a = 1, \\quad b = 2` holds two."""
-    row = row.replace("&", " ")
+    row = "".join(" " if char == "&" and depth == 0 else char for (i, depth), char in zip(scan(row), row))
     pieces = [piece for _, _, piece in split_top(row, (r"\qquad", r"\quad"))]
     result = []
     for piece in pieces:

@@ -50,6 +50,17 @@ FUNCTION_NAMES = {
 DECORATION = r"(?:\{\s*(?:\\mathrm\{new\}|\\text\{new\}|new|old|\\mathrm\{old\}|\(\w+\)|\[\w+\]|\*|\\top|T|\\intercal|\\prime|')\s*\}|\*|\\top|T(?![a-zA-Z])|\\intercal|')"
 
 
+def is_name(text: str) -> bool:
+    """\\text{MSE}, \\text{Loss}, \\text{ReLU} are names; \\text{Assume } is prose."""
+    word = text.strip()
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word):
+        return False
+    return len(word) <= 4 or any(c.isupper() for c in word[1:]) or word.lower() in KNOWN_WORDS
+
+
+KNOWN_WORDS = {"sigmoid", "softplus", "relu", "tanh", "sign", "softmax", "loss", "new", "old"}
+
+
 def depth_of(text: str) -> int:
     depth = deepest = 0
     for char in text:
@@ -88,7 +99,7 @@ def _cosmetics(text: str) -> str:
     text = re.sub(r"\\(mathbf|boldsymbol|bm|mathit|mathrm|textrm|operatorname\*?|mathsf)\{", r"\\mathrm{", text)
     # \text{...}: prose (words with spaces) is dropped; one word is a name.
     text = re.sub(r"\\text\{([^{}]*)\}", lambda m: f" \\mathrm{{{m.group(1).strip()}}} "
-                  if re.fullmatch(r"\s*[A-Za-z][A-Za-z0-9]*\s*", m.group(1)) else " ", text)
+                  if is_name(m.group(1)) else " ", text)
     text = re.sub(r"\\log(?![a-zA-Z_])", r"\\ln", text)
     # a row written with spaces or commas inside square brackets: [1 \ 2]
     text = re.sub(r"\[([^\[\]{}]*?(?<!\\)\\ [^\[\]{}]*?)\]",
