@@ -167,16 +167,17 @@ def part_numeric(solution, X_, y_, step, iterations):
     part.steps.append(graph.step("XtX"))
     gram = graph.value("XtX")
     characteristic = (gram - lam * sympy.eye(gram.shape[0])).det()
-    roots = sympy.roots(sympy.Poly(characteristic, lam))
-    if sum(roots.values()) != gram.shape[0]:
-        raise ValueError("could not find every eigenvalue of XᵀX in closed form")
-    eigenvalues = sorted(roots, key=float)
+    eigenvalues = sympy.Poly(characteristic, lam).all_roots()  # real: XᵀX is symmetric
+    if any(isinstance(e, sympy.CRootOf) for e in eigenvalues):
+        # No radicals for these roots (or only complex ones): 30 significant digits instead.
+        eigenvalues = [e.evalf(PRECISION) for e in eigenvalues]
     part.steps.append(Solved(sympy.Eq(sympy.expand(characteristic), 0), lam, tuple(eigenvalues),
                              reason="the eigenvalues of XᵀX: roots of det(XᵀX − λI)"))
     largest = eigenvalues[-1]
-    bound = sympy.nsimplify(2 / largest) if largest.is_Rational else sympy.radsimp(2 / largest)
-    part.steps.append(Relation((sympy.Symbol("alpha_max"), sympy.Mul(2, sympy.Pow(largest, -1), evaluate=False),
-                                bound, bound.evalf(PRECISION)), ("=", "=", "≈"),
+    bound = sympy.radsimp(2 / largest) if not largest.is_Float else 2 / largest
+    quotient = sympy.Mul(2, sympy.Pow(largest, -1, evaluate=False), evaluate=False)
+    chain = (sympy.Symbol("alpha_max"), quotient, bound) + (() if bound.is_Float else (bound.evalf(PRECISION),))
+    part.steps.append(Relation(chain, ("=", "=", "≈")[:len(chain) - 1],
                                reason="gradient descent converges iff 0 < α < 2/λ_max"))
     part.answer("eigenvalues", sympy.ImmutableMatrix(eigenvalues), r"\lambda(\mathbf{X}^{\top}\mathbf{X})")
     part.answer("lambda_max", largest, r"\lambda_{\max}")

@@ -13,7 +13,7 @@ from sympy import Identity, MatrixSymbol
 import problems
 from derive.document import Solution
 from derive.givens import Givens
-from derive.numbers import PRECISION, InputError
+from derive.numbers import PRECISION, InputError, format_decimal
 from derive.optimisation import gradient_and_hessian, is_zero_matrix, limit_step, shown, solve_recurrence
 from derive.steps import Evaluation, Relation, Remark
 
@@ -189,13 +189,16 @@ def part_numeric(solution, closed, H_, star, step, steps):
         projected = sympy.nsimplify((vector.T * star)[0])
         bindings = {rho: step, eta: value, tau: sympy.Integer(steps), component_star: projected}
         result = sympy.simplify(closed.xreplace(bindings))
+        # A compound surd prints unbracketed when substituted: show such numbers as decimals.
+        shown_bindings = {k: v if v.is_Rational else v.evalf(PRECISION) for k, v in bindings.items()}
         check = sympy.simplify((vector.T * iterate)[0])
         if sympy.simplify(result - check) != 0:
             raise ValueError(f"component {j}: the closed form {result} disagrees with iterating ({check})")
-        regime = "≫" if value * step * steps > 1 else "≪"
-        part.steps.append(Evaluation(sympy.Symbol(f"w_{j}_tau"), closed, bindings, _decimal(result),
-                                     note=f"η_{j} = {value} {regime} (ρτ)⁻¹, u_{j} = {list(vector)}; "
-                                          f"w_{j}* = u_{j}ᵀw* = {projected}; equal to u_{j}ᵀw^τ from iterating"))
+        regime = ">" if value * step * steps > 1 else "<"
+        part.steps.append(Evaluation(sympy.Symbol(f"w_{j}_tau"), closed, shown_bindings, _decimal(result),
+                                     note=f"η_{j} = {_short(value)} {regime} (ρτ)⁻¹ (ρη_{j}τ = {_short(value * step * steps)}), u_{j} ≈ "
+                                          f"({', '.join(_short(x) for x in vector)}), w_{j}* = u_{j}ᵀw* ≈ "
+                                          f"{_short(projected)}; equal to u_{j}ᵀw^τ from iterating"))
         solution.notation[f"w_{j}_tau"] = (f"w_{j}^τ", rf"w_{{{j}}}^{{\tau}}")
         from_formula.append(result)
         from_iteration.append(check)
@@ -206,6 +209,10 @@ def part_numeric(solution, closed, H_, star, step, steps):
     part.answer("w_tau", sympy.ImmutableMatrix([_decimal(v) for v in iterate]), r"\mathbf{w}^{\tau}")
     part.steps.append(Relation((w_tau, sympy.ImmutableMatrix([_decimal(v) for v in iterate])),
                                reason=f"{steps} steps of w ← w − ρH(w − w*) from 0, exactly"))
+
+
+def _short(value) -> str:
+    return format_decimal(float(value), 6)
 
 
 def _decimal(value):

@@ -262,3 +262,16 @@ def test_numeric_instance_against_numpy_eigenbasis(seed):
 def test_quadratic_bad_givens(given, field):
     with pytest.raises(InputError, match=field):
         solve("quadratic-gd-early-stopping", given=given)
+
+
+def test_three_columns_without_radicals_for_the_eigenvalues():
+    # The cubic det(XᵀX − λI) has three real roots that need complex radicals: 30-digit decimals instead.
+    X = [[1, 0, 2], [1, 1, 0], [1, 2, 1], [1, 3, 5]]
+    sol = solve("least-squares-gd", given={"X": X, "y": [1, 2, 2, 0], "alpha": 0.04, "iterations": 2})
+    Xn = np.array(X, float)
+    assert np.allclose(sol.answers["eigenvalues"].value, np.linalg.eigvalsh(Xn.T @ Xn), rtol=1e-12)
+    bound = sol.answers["alpha_max"].value
+    assert bound == pytest.approx(2 / np.linalg.eigvalsh(Xn.T @ Xn)[-1], rel=1e-12)
+    assert sol.answers["converges"].value is (0.04 < bound)
+    y = np.array([1, 2, 2, 0], float)
+    assert gd_error(Xn, y, 0.98 * bound, 5000)[0] < 1e-8 and gd_error(Xn, y, 1.02 * bound, 5000)[0] > 1e6
