@@ -100,9 +100,12 @@ def kl_mvn_explicit(mean_p, cov_p, mean_q, cov_q):
 def quadratic_form_expectation(A, a, mean, covariance):
     """E[(w − a)ᵀ A (w − a)] = Tr(A Σ) + (m − a)ᵀ A (m − a) for w with mean m and
     covariance Σ, in matrix notation; the identity is checked on an explicit
-    2-dimensional instance from moments before it is returned."""
+    2-dimensional instance from moments before it is returned.
+
+    Returns the two terms (a scalar trace and a 1×1 matrix expression), since
+    SymPy does not add a scalar to a 1×1 matrix expression."""
     _check_quadratic_form_rule()
-    return sympy.Trace(A * covariance) + ((mean - a).T * A * (mean - a))
+    return sympy.Trace(A * covariance), (mean - a).T * A * (mean - a)
 
 
 _QUADRATIC_RULE_CHECKED = []
