@@ -146,7 +146,8 @@ def build(given: dict, *, entry=None, statement=None, notes=()) -> Solution:
     z, w0, b0, kernels, side, deconvolution, b1, w2, b2 = read(given)
     graph = build_graph(z, w0, b0, kernels, side, deconvolution, b1, w2, b2)
     channels = len(kernels)
-    solution = Solution(entry.name, entry.title, entry.source, statement or describe(z, w0, kernels, side, b1),
+    solution = Solution(entry.name, entry.title, entry.source,
+                        statement or describe(z, w0, kernels, side, b1, deconvolution[0]),
                         given=given, notation=graph.notation(), convention=CONVENTION)
     if notes:
         solution.part("0", "What is given, what was recovered and what is assumed.").steps += map(Remark, notes)
@@ -165,10 +166,12 @@ def build(given: dict, *, entry=None, statement=None, notes=()) -> Solution:
     return solution
 
 
-def describe(z, w0, kernels, side, b1) -> str:
+def describe(z, w0, kernels, side, b1, deconvolution="transposed") -> str:
     k = kernels[0].shape
+    operation = ("a transposed convolution" if deconvolution == "transposed" else
+                 "a deconvolution (each channel padded with k − 1 zeros and cross-correlated)")
     return (f"A generator maps z ∈ R^{z.shape[0]} by a dense ReLU layer to h₀ ∈ R^{w0.shape[1]}, reshapes it into "
-            f"{len(kernels)} channels of {side}×{side}, applies a transposed convolution with a {k[0]}×{k[1]}×"
+            f"{len(kernels)} channels of {side}×{side}, applies {operation} with a {k[0]}×{k[1]}×"
             f"{len(kernels)} kernel, adds a {b1.shape[0]}×{b1.shape[1]} bias and a ReLU to give h₂, flattens it "
             f"to H₂, and a logistic discriminator gives p(y = 0) = σ(w₂ᵀH₂ + b₂). Compute the forward values and "
             f"the gradients of L = log p(y = 0) with respect to every layer.")
