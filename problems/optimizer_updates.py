@@ -70,7 +70,7 @@ def _check_hyper(hyper):
 def objective(A, b):
     """f(θ) in scalar symbols θ_1…θ_d, and those symbols."""
     d = A.shape[0]
-    variables = sympy.symbols(f"theta_1:{d + 1}", real=True) if d > 1 else (sympy.Symbol("theta_1", real=True),)
+    variables = sympy.symbols(f"theta_1:{d + 1}", real=True)
     theta = sympy.Matrix(variables)
     f = sympy.expand((theta.T * A * theta)[0] / 2 - (b.T * theta)[0])
     return f, list(variables)
@@ -178,7 +178,7 @@ BIAS_NOTATION = {"E_g": ("E[g]", r"\mathbb{E}[g]"), "E_m": ("E[m_t]", r"\mathbb{
 
 
 def _minimiser(A, b):
-    if not all(e > 0 for e in A.eigenvals()):
+    if not A.is_positive_definite:
         return None
     return list(A.inv() * b)
 

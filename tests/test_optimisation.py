@@ -275,3 +275,39 @@ def test_three_columns_without_radicals_for_the_eigenvalues():
     assert sol.answers["converges"].value is (0.04 < bound)
     y = np.array([1, 2, 2, 0], float)
     assert gd_error(Xn, y, 0.98 * bound, 5000)[0] < 1e-8 and gd_error(Xn, y, 1.02 * bound, 5000)[0] > 1e6
+
+
+def check_quadratic_instance(sol):
+    H, star = np.array(sol.given["H"], float), np.array(sol.given["w_star"], float)
+    rho, steps = sol.given["rho"], sol.given["tau"]
+    w = np.zeros(len(star))
+    for _ in range(steps):
+        w = w - rho * H @ (w - star)
+    assert np.allclose(sol.answers["w_tau"].value, w, rtol=1e-12)
+    values, vectors = np.linalg.eigh(H)
+    assert np.allclose(sol.answers["eta"].value, values, rtol=1e-12)
+    for j, vector in enumerate(vectors.T):
+        got_star, got = sol.answers["components_star"].value[j], sol.answers["components"].value[j]
+        sign = np.sign(got_star * (vector @ star)) or 1
+        assert got_star == pytest.approx(sign * vector @ star, abs=1e-12)
+        assert got == pytest.approx(sign * vector @ w, abs=1e-12)
+
+
+def test_quadratic_three_by_three_numeric_eigenbasis():
+    # An irreducible cubic: no real radicals, so the eigenbasis is computed to 30 digits.
+    sol = solve("quadratic-gd-early-stopping",
+                given={"H": [[2, 1, 1], [1, 3, 1], [1, 1, 5]], "w_star": [1, 2, 3], "rho": 0.1, "tau": 5})
+    check_quadratic_instance(sol)
+    sol = solve("quadratic-gd-early-stopping",
+                given={"H": [[2, 1, 0], [1, 3, 1], [0, 1, 4]], "w_star": [1, 2, 3], "rho": 0.1, "tau": 5})
+    check_quadratic_instance(sol)
+
+
+def test_optimisers_in_four_dimensions_with_coupling():
+    given = {"A": [[2, 1, 1, 0], [1, 3, 1, 0], [1, 1, 5, 1], [0, 0, 1, 2]], "b": [1, 0, 0, 1],
+             "theta_0": [1, 1, 1, 1], "iterations": 2, "alpha": 0.1}
+    sol = solve("optimizer-updates", given=given)
+    for name in ("momentum", "nesterov", "adagrad", "adam"):
+        path = numpy_optimiser(name, given["A"], given["b"], given["theta_0"], 0.1, 0.9, 0.9, 0.999, 1e-8, 2)
+        for t, expected in enumerate(path, start=1):
+            assert np.allclose(sol.answers[f"{name}_theta_{t}"].value, expected, rtol=1e-12, atol=1e-12)
