@@ -374,3 +374,36 @@ def test_lstm_zero_input_claim_c_sigmoid_range_on_a_grid():
     z = np.linspace(-30, 30, 2001)
     s = 1 / (1 + np.exp(-z))
     assert solve("lstm-zero-input").answers["claim_c"].value is bool(np.all((s > 0) & (s <= 1)))
+
+
+# --- contracts: JSON round trip, parseable expr, exit status ------------------------------
+
+def test_symbolic_answers_parse_back_with_the_problems_symbols():
+    import sympy
+    for name, key, symbols in [("rnn-jacobian", "J_t", {"z_t": (2, 1), "W_h": (2, 2)}),
+                               ("lstm-cell-gradient", "dc_t_dc_tm1", {"f_t": (3, 1)})]:
+        data = json.loads(render(solve(name), "json"))
+        answer = next(p["answers"][key] for p in data["parts"] if key in p["answers"])
+        local = {s: sympy.MatrixSymbol(s, *shape) for s, shape in symbols.items()}
+        local["phi_prime"] = sympy.Function("phi_prime")
+        parsed = sympy.sympify(answer["expr"], locals=local)
+        assert parsed.shape == solve(name).answers[key].expr.shape
+
+
+def test_bptt_seed_variant_round_trips_through_its_json_givens():
+    first = json.loads(render(solve("bptt", seed=11), "json"))
+    again = json.loads(render(solve("bptt", given=first["given"]), "json"))
+    assert again["parts"] == first["parts"]
+
+
+def test_cli_bad_lstm_given_exits_2_with_one_line(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "bad.json"
+    given_ = json.loads(json.dumps(lstm.GIVEN))
+    given_["U"]["f"] = [[0.5, 1]]
+    path.write_text(json.dumps(given_))
+    run = subprocess.run([sys.executable, "-m", "derive", "solve", "lstm", "--given", str(path)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "given.U.f: expected shape 1×1, got 1×2" in run.stderr and "Traceback" not in run.stderr
