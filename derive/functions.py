@@ -258,3 +258,24 @@ DERIVATIVE_FORMS = {
     "step": "step′(z) = 0 for z ≠ 0 (no gradient passes)",
     "abs": "|z|′ = sign(z) (0 taken at z = 0)",
 }
+
+
+def abstract_activation(name: str = "varphi", text: str = "φ", latex: str = r"\varphi"):
+    """An unspecified element-wise function φ and its derivative φ′, both left
+    unevaluated, for results stated for any activation (∂L/∂z = φ′(z) ⊙ …)."""
+
+    def printer(symbol_text, symbol_latex):
+        def _latex(self, p, exp=None):
+            return _power(rf"{symbol_latex}\left({p._print(self.args[0])}\right)", exp)
+
+        def _sympystr(self, p):
+            return f"{symbol_text}({p._print(self.args[0])})"
+        return {"_latex": _latex, "_sympystr": _sympystr, "nargs": 1}
+
+    prime = type(f"{name}_prime", (sympy.Function,), printer(f"{text}′", f"{latex}'"))
+
+    def fdiff(self, argindex=1):
+        return prime(self.args[0])
+
+    function = type(name, (sympy.Function,), {**printer(text, latex), "fdiff": fdiff})
+    return function, prime
