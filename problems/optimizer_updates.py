@@ -70,7 +70,8 @@ def _check_hyper(hyper):
 def objective(A, b):
     """f(θ) in scalar symbols θ_1…θ_d, and those symbols."""
     d = A.shape[0]
-    variables = sympy.symbols(f"theta_1:{d + 1}", real=True)
+    # Not theta_1, …: those name the graph's iterates θ_t.
+    variables = sympy.symbols(f"vartheta_1:{d + 1}", real=True)
     theta = sympy.Matrix(variables)
     f = sympy.expand((theta.T * A * theta)[0] / 2 - (b.T * theta)[0])
     return f, list(variables)
@@ -97,7 +98,8 @@ def build(given: dict) -> Solution:
     theta = sympy.ImmutableMatrix(variables)
     quadratic = sympy.MatMul(sympy.Rational(1, 2), theta.T, A, theta)
     matrix_form = quadratic if b.is_zero_matrix else sympy.MatAdd(quadratic, -sympy.MatMul(b.T, theta))
-    part.steps.append(Relation((sympy.Symbol("f"), matrix_form, f), reason="½ θᵀAθ − bᵀθ written out"))
+    chain = (sympy.Symbol("f"), matrix_form, f) if len(variables) > 1 else (sympy.Symbol("f"), f)
+    part.steps.append(Relation(chain, reason="½ θᵀAθ − bᵀθ written out"))
     part.steps.append(Relation((sympy.Symbol("grad_f"),
                                 sympy.ImmutableMatrix([sympy.Derivative(f, v) for v in variables]),
                                 sympy.ImmutableMatrix(gradient)), reason="differentiate in each coordinate"))
@@ -105,7 +107,7 @@ def build(given: dict) -> Solution:
     minimiser = _minimiser(A, b)
     if minimiser is not None:
         part.steps.append(Remark(f"A is positive definite, so f has its minimum where ∇f = 0: "
-                                 f"θ* = A⁻¹b = ({', '.join(map(str, minimiser))})."))
+                                 f"θ* = A⁻¹b = ({', '.join(_short(x) for x in minimiser)})."))
 
     runs = {}
     for letter, name in zip("bcdefghi", chosen):
@@ -119,7 +121,7 @@ def build(given: dict) -> Solution:
         notation.update(unrolled.graph.notation())
         final = unrolled.theta(iterations)
         value = f.xreplace(dict(zip(variables, final)))
-        shown = value.evalf(PRECISION) if value.is_Rational and value.q > 10**8 else value
+        shown = value if value.is_Integer else value.evalf(PRECISION)
         part.steps.append(Evaluation(sympy.Symbol("f"), f, dict(zip(variables, final)), shown,
                                      note=f"the objective after {iterations} iterations"))
         part.answer(f"{name}_f", shown, rf"f(\theta_{{{iterations}}}^{{\mathrm{{{name}}}}})")
@@ -193,9 +195,15 @@ def _subscript(i: int) -> str:
 
 
 def describe(A, b, start, hyper, iterations) -> str:
-    return (f"Minimise f(θ) = ½ θᵀAθ − bᵀθ with A = {A.tolist()}, b = {list(b)}, from θ₀ = {list(start)}, "
-            f"with α = {hyper['alpha']}, β = {hyper['beta']}, β₁ = {hyper['beta_1']}, β₂ = {hyper['beta_2']}, "
-            f"ε = {hyper['eps']}, for {iterations} iterations of each method; explain Adam's bias correction.")
+    h = {name: _short(value) for name, value in hyper.items()}
+    return (f"Minimise f(θ) = ½ θᵀAθ − bᵀθ with A = {_rows(A)}, b = {_rows(b.T)}, from θ₀ = {_rows(start.T)}, "
+            f"with α = {h['alpha']}, β = {h['beta']}, β₁ = {h['beta_1']}, β₂ = {h['beta_2']}, "
+            f"ε = {h['eps']}, for {iterations} iterations of each method; explain Adam's bias correction.")
+
+
+def _rows(matrix) -> str:
+    rows = ["(" + ", ".join(_short(x) for x in matrix.row(r)) + ")" for r in range(matrix.rows)]
+    return rows[0] if len(rows) == 1 else "(" + ", ".join(rows) + ")"
 
 
 def random_given(rng) -> dict:

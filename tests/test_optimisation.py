@@ -311,3 +311,14 @@ def test_optimisers_in_four_dimensions_with_coupling():
         path = numpy_optimiser(name, given["A"], given["b"], given["theta_0"], 0.1, 0.9, 0.9, 0.999, 1e-8, 2)
         for t, expected in enumerate(path, start=1):
             assert np.allclose(sol.answers[f"{name}_theta_{t}"].value, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_one_dimensional_objective_keeps_variables_and_iterates_apart():
+    sol = solve("optimizer-updates", given={"A": [[2]], "b": [1], "theta_0": [3], "iterations": 2,
+                                            "optimizers": ["momentum", "adam"]})
+    grad = sol.answers["grad_f"].expr
+    (variable,) = grad.free_symbols
+    assert variable.name != "theta_1"  # θ_1 is the first iterate, not the objective's variable
+    for name in ("momentum", "adam"):
+        path = numpy_optimiser(name, [[2]], [1], [3], 0.05, 0.9, 0.9, 0.999, 1e-8, 2)
+        assert sol.answers[f"{name}_theta_2"].value == pytest.approx(path[-1][0], rel=1e-12)
