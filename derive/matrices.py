@@ -188,7 +188,9 @@ def _matrix_vjp(expr, wrt, cotangent, whole, output):
         return _matrix_vjp(expr.arg, wrt, Transpose(cotangent).doit(), whole, output)
     if isinstance(expr, ElementwiseApplyFunction):
         derivative = elementwise_derivative(expr, output if expr == whole else None)
-        return _matrix_vjp(expr.expr, wrt, hadamard_product(cotangent, derivative), whole, output)
+        # A 1×1 loss is seeded with I₁: ∂L/∂p = 1/p, not I ⊙ 1/p.
+        scaled = derivative if cotangent == Identity(1) else hadamard_product(cotangent, derivative)
+        return _matrix_vjp(expr.expr, wrt, scaled, whole, output)
     if isinstance(expr, Operation):
         return _sum([_matrix_vjp(operand, wrt, expr.pullback(k, cotangent), whole, output)
                      for k, operand in enumerate(expr.operands) if wrt in operand.free_symbols])
