@@ -65,7 +65,7 @@ CATALOG = [
 # `receptive-field` is both a named problem and a family, listed once above.
 FAMILIES = [
     ("mlp", "Family: forward and backward pass of a multilayer perceptron", "family", "mlp"),
-    ("lstm", "Family: forward pass of an LSTM", "family", "lstm"),
+    ("lstm", "Family: forward pass of an LSTM, and gradients by BPTT", "family", "lstm"),
     ("cnn", "Family: convolution, pooling and backpropagation", "family", "cnn"),
     ("gan", "Family: forward and backward pass of a GAN", "family", "gan"),
     ("kl", "Family: KL divergence between two distributions", "family", "kl"),
