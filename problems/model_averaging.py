@@ -30,7 +30,7 @@ STATEMENT = (
     "(b) For Q with mean v and covariance S, prove R_n(Q) := E_{w~Q}[R_n(w)] = c_n² − 2vᵀμ_n + vᵀS_n v + "
     "Tr(S_n S) (the exam's Eq. 9). (c) Prove R_n(v) ≤ R_n(Q). (d) Why is R_n(Q_N) = R_n(Q_U) for a normal "
     "and a uniform Q with the same mean and covariance, and where do the two differ. (e) With the prior "
-    "N(0, γI), compare the PAC-Bayes bounds for the point v and for Q = N(v, I), via the KL between the "
+    "N(0, gamma I), compare the PAC-Bayes bounds for the point v and for Q = N(v, I), via the KL between the "
     "Gaussians.")
 
 NOTATION = {"c_n": ("c_n", "c_{n}"), "gamma": ("γ", r"\gamma"),
@@ -161,7 +161,7 @@ def _normal_versus_uniform(solution):
         "The difference is in the KL term of the bound. With the standard order KL(Q ‖ P) and the Gaussian prior, "
         "the cross term E_Q[−log p(w)] is quadratic in w, so again the same for both; the entropies differ, "
         "and the Gaussian has the largest entropy for a given covariance, so KL(Q_N ‖ P) < KL(Q_U ‖ P): "
-        "normal averaging gives the tighter bound. In the order the exam writes, KL(N(0, γI) ‖ Q_U) is infinite, "
+        "normal averaging gives the tighter bound. In the order the exam writes, KL(N(0, gamma I) ‖ Q_U) is infinite, "
         "since the prior puts mass outside the uniform's bounded support."))
     s = sympy.Symbol("s", positive=True)
     x = sympy.Symbol("t", real=True)
@@ -185,9 +185,9 @@ def _normal_versus_uniform(solution):
 
 
 def _pac_bayes(solution):
-    part = solution.part("e", "PAC-Bayes: the point v against Q = N(v, I), prior P = N(0, γI).")
+    part = solution.part("e", "PAC-Bayes: the point v against Q = N(v, I), prior P = N(0, gamma I).")
     part.steps.append(Remark(
-        "The exam says 'covariance γI' and then writes N(0, I); γ is kept. Eq. (11) writes KL(N(0, γI) ‖ Q); "
+        "The exam says 'covariance gamma I' and then writes N(0, I); gamma is kept. Eq. (11) writes KL(N(0, gamma I) ‖ Q); "
         "PAC-Bayes bounds use KL(Q ‖ P). Both are derived."))
     # KL(Q ‖ P) = E_Q[log q] − E_Q[log p]: each a quadratic-form expectation (the rule of (b))
     minus_log_p = (trS + vTv) / (2 * gamma) + d * sympy.log(2 * sympy.pi * gamma) / 2
@@ -195,7 +195,7 @@ def _pac_bayes(solution):
     kl_general = sympy.expand(sympy.expand_log(log_q + minus_log_p, force=True))
     part.steps.append(Relation((sympy.Symbol("KL_QP"), sympy.Symbol("E_log_q") + sympy.Symbol("E_minus_log_p"),
                                 kl_general),
-                               reason="E_Q[(w − v)ᵀS⁻¹(w − v)] = Tr(S⁻¹S) = d and E_Q[wᵀw]/γ = (Tr S + vᵀv)/γ, "
+                               reason="E_Q[(w − v)ᵀS⁻¹(w − v)] = Tr(S⁻¹S) = d and E_Q[wᵀw]/gamma = (Tr S + vᵀv)/gamma, "
                                       "by the rule of (b), for Q = N(v, S)"))
     solution.notation.update({"E_log_q": ("E_Q[log q(w)]", r"\mathbb{E}_{\mathcal{Q}}[\log q(w)]"),
                               "E_minus_log_p": ("E_Q[−log p(w)]", r"\mathbb{E}_{\mathcal{Q}}[-\log p(w)]")})
@@ -204,7 +204,7 @@ def _pac_bayes(solution):
     reverse = sympy.expand(sympy.expand_log((d * gamma + vTv) / 2 + d * sympy.log(2 * sympy.pi) / 2
                                             - d / 2 - d * sympy.log(2 * sympy.pi * gamma) / 2, force=True))
     part.steps.append(Relation((sympy.Symbol("KL_PQ"), reverse),
-                               reason="the exam's order: E_P[(w − v)ᵀ(w − v)] = γd + vᵀv, E_P[wᵀw/γ] = d"))
+                               reason="the exam's order: E_P[(w − v)ᵀ(w − v)] = gamma d + vᵀv, E_P[wᵀw/gamma] = d"))
     _check_kl_explicit(kl_general, kl_identity_cov, reverse)
     part.steps.append(Remark(
         "For the point v (Q = δ_v) the KL to the Gaussian prior is infinite, so its bound on R(v) is vacuous, "
@@ -228,8 +228,8 @@ def _check_kl_explicit(kl_general, kl_identity_cov, reverse):
     scalars = {vTv: (v.T * v)[0, 0], d: D_EXPLICIT}
     check_identity(kl_mvn_explicit(v, S, *prior),
                    kl_general.xreplace({**scalars, trS: S.trace(), logdetS: sympy.log(S.det())}),
-                   where="KL(N(v, S) ‖ N(0, γI))")
+                   where="KL(N(v, S) ‖ N(0, gamma I))")
     check_identity(kl_mvn_explicit(v, sympy.eye(D_EXPLICIT), *prior), kl_identity_cov.xreplace(scalars),
-                   where="KL(N(v, I) ‖ N(0, γI))")
+                   where="KL(N(v, I) ‖ N(0, gamma I))")
     check_identity(kl_mvn_explicit(*prior, v, sympy.eye(D_EXPLICIT)), reverse.xreplace(scalars),
-                   where="KL(N(0, γI) ‖ N(v, I))")
+                   where="KL(N(0, gamma I) ‖ N(v, I))")

@@ -25,8 +25,8 @@ STATEMENT = (
     "A signal f: Z → R is filtered by h[i] = 1/5 for i in {−2, …, 2} and 0 otherwise. "
     "(a) Write (h ∗ f) in general and for this h. (b) Find f with h ∗ f = f. "
     "(c) For f[i] ~ N(0, 1), uncorrelated across i, find the mean and variance of (h ∗ f)[i]. "
-    "(d) With y = h ∗ f, compute E[y[i] y[j]]: are y[i], y[j] uncorrelated for i ≠ j? "
-    "(e) For f[i] = α sin(ωi) with α, ω > 0 and ω ≪ 1, does y look periodic, and with what period? "
+    "(d) With y = h ∗ f, compute E[y[i] y[j]]: are y[i], y[j] uncorrelated for i ≠ j. "
+    "(e) For f[i] = α sin(ωi) with α, ω > 0 and ω << 1, does y look periodic, and with what period. "
     "(f) Prove sup_i y[i] ≤ α.")
 
 NOTATION = {"omega": ("ω", r"\omega"), "alpha": ("α", r"\alpha"), "tau": ("τ", r"\tau"),
@@ -72,7 +72,7 @@ def _fixed_points(solution):
     general = general.xreplace({n: i})
     part.steps.append(Solved(sympy.Eq(recurrence, 0), f(n), (general.xreplace({i: n}),),
                              reason="linear recurrence with constant coefficients: characteristic roots "
-                                    "1 (double) and (−3 ± √5)/2"))
+                                    "1 (double) and (−3 +/- √5)/2"))
     c = sympy.Symbol("c", real=True)
     constant = sympy.simplify(filtered(lambda _: c, i))
     shown = sympy.Mul(WEIGHT, sympy.Add(*[c] * TAPS, evaluate=False), evaluate=False)
@@ -83,7 +83,7 @@ def _fixed_points(solution):
     part.steps.append(Remark(
         "Every constant signal is a fixed point, the simplest answer. The engine finds them all: affine signals "
         "a + b i as well (the filter is symmetric, so it preserves slopes), and two geometric sequences whose "
-        "ratios (−3 ± √5)/2 are negative, which grow without bound in one direction."))
+        "ratios (−3 +/- √5)/2 are negative, which grow without bound in one direction."))
     part.answer("fixed_point_example", constant, "c")
     part.answer("fixed_points", general, "f[i]")
 
@@ -115,12 +115,12 @@ def _white_noise(solution):
 
 def _covariance(solution, _):
     part = solution.part("d", "E[y[i] y[j]]: are outputs at different positions uncorrelated.")
-    # Overlap of the taps: y[i] uses f[i−k], y[j] uses f[j−l]; the pair meets when l = k + τ, τ = j − i ≥ 0.
+    # Overlap of the taps: y[i] uses f[i−k], y[j] uses f[j−l]; the pair meets when l = k + tau, tau = j − i ≥ 0.
     overlap = sympy.Max(0, sympy.Min(HIGH, HIGH - tau, evaluate=False) - sympy.Max(LOW, LOW - tau, evaluate=False)
                         + 1, evaluate=False)
     counted = sympy.simplify(overlap)
     part.steps.append(Relation((sympy.Symbol("pairs"), overlap, counted),
-                               reason="count k in {−2, …, 2} with k + τ in {−2, …, 2}: the windows of y[i] and "
+                               reason="count k in {−2, …, 2} with k + tau in {−2, …, 2}: the windows of y[i] and "
                                       "y[j] share that many inputs"))
     solution.notation["pairs"] = ("#{k : f[i−k] = f[j−l]}", r"\#\{k : f[i-k] = f[j-l]\}")
     general = WEIGHT**2 * counted.xreplace({tau: sympy.Abs(j - i)})
@@ -128,7 +128,7 @@ def _covariance(solution, _):
         explicit = _explicit_product_moment(lag)
         check_identity(general.xreplace({i: 0, j: lag}), explicit, where=f"E[y[i] y[i+{lag}]]")
     part.steps.append(Relation((E(y(i) * y(j)), general),
-                               reason="each shared input contributes E[f²]/25 = 1/25; by symmetry τ = |i − j|; "
+                               reason="each shared input contributes E[f²]/25 = 1/25; by symmetry tau = |i − j|; "
                                       "checked against the explicit double sum for every lag up to 14"))
     part.steps.append(Remark("So y[i] and y[j] are correlated whenever |i − j| < 5: the windows overlap."))
     part.answer("E_yi_yj", general, r"\mathbb{E}[y[i]\,y[j]]")
@@ -163,7 +163,7 @@ def _sinusoid(solution):
     part.steps.append(Relation((sympy.Symbol("G"), gain), reason="so y = G(ω) f"))
     near_zero = sympy.limit(gain, omega, 0)
     part.steps.append(Relation((sympy.Limit(gain, omega, 0), near_zero),
-                               reason="for ω ≪ 1 the gain is close to 1 and positive"))
+                               reason="for ω << 1 the gain is close to 1 and positive"))
     part.steps.append(Remark("y is the same sinusoid scaled by G(ω): periodic with the same period 2π/ω, "
                              "slightly attenuated, and not shifted."))
     part.answer("gain", gain, r"G(\omega)")

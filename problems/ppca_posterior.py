@@ -88,8 +88,8 @@ def _marginal(solution, u, x):
         sigma**2 * sympy.eye(len(u)), x)
     check_identity(seed_marginal_cov, covariance, where="linear-Gaussian marginal covariance")
     check_identity(seed_marginal_mean, mean, where="linear-Gaussian marginal mean")
-    part.steps.append(Remark("The linear-Gaussian relation p(x) = N(Aμ + b, S + A Λ⁻¹ Aᵀ) with A = u, μ = 0, "
-                             "Λ = 1, b = 0, S = σ² I gives the same, as the seed finds."))
+    part.steps.append(Remark("The linear-Gaussian relation p(x) = N(Aμ + b, S + A Lambda⁻¹ Aᵀ) with A = u, μ = 0, "
+                             "Lambda = 1, b = 0, S = σ² I gives the same, as the seed finds."))
     part.answer("marginal_mean", sympy.ZeroMatrix(d, 1), r"\mathbb{E}[x]")
     part.answer("marginal_cov", general_cov, r"\operatorname{Cov}[x]")
     part.answer("marginal_cov_d3", covariance, r"\operatorname{Cov}[x]\ (d = 3)")
@@ -109,7 +109,7 @@ def _posterior(solution, u, x):
         sigma**2 * sympy.eye(len(u)), x)
     check_identity(seed_mean[0], mean, where="linear-Gaussian posterior mean")
     check_identity(seed_var[0], variance, where="linear-Gaussian posterior variance")
-    part.steps.append(Remark("The linear-Gaussian relation C = (Λ + Aᵀ S⁻¹ A)⁻¹ = (1 + uᵀu/σ²)⁻¹, "
+    part.steps.append(Remark("The linear-Gaussian relation C = (Lambda + Aᵀ S⁻¹ A)⁻¹ = (1 + uᵀu/σ²)⁻¹, "
                              "mean C Aᵀ S⁻¹ x = C uᵀx/σ², agrees with the square completed above."))
     names = general_form(u, x)
     general_mean, general_var = sympy.simplify(mean.subs(names)), sympy.simplify(variance.subs(names))

@@ -29,7 +29,7 @@ f = sympy.Function("f")
 g = sympy.Function("g_phi")
 
 STATEMENT = (
-    "Training a VAE's encoder needs ∇_φ E_{q_φ(z|x)}[f(z)] = ∇_φ ∫ q_φ(z | x) f(z) dz for a smooth f. "
+    "Training a VAE's encoder needs grad_φ E_{q_φ(z|x)}[f(z)] = grad_φ (integral of q_φ(z | x) f(z) dz) for a smooth f. "
     "Given a transformation z = g_φ(x, ε), ε ~ p(ε), with q_φ(z | x) dz = p(ε) dε, show that the gradient "
     "has an unbiased estimator from samples ε_1, …, ε_L of p(ε). Reconstructed from the catalog: confirm "
     "it in closed form for q = N(μ, σ²), z = μ + σε with ε ~ N(0, 1), and the polynomial f given.")
@@ -86,7 +86,7 @@ def _general(solution):
                                 expectation.doit(), grad),
                                reason=LINEARITY + "; the L terms Y are identically distributed, each with "
                                                   "mean the gradient above"))
-    solution.notation["Y"] = ("∇_φ f(g_φ(x, ε_l))", r"\nabla_{\phi} f(g_{\phi}(x, \varepsilon_{\ell}))")
+    solution.notation["Y"] = ("grad_φ f(g_φ(x, ε_l))", r"\nabla_{\phi} f(g_{\phi}(x, \varepsilon_{\ell}))")
     part.steps.append(Remark("So the estimator is unbiased for every L ≥ 1; its variance falls as 1/L."))
 
 
