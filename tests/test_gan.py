@@ -13,20 +13,22 @@ from problems import gan, gan_forward_backward as seed_module
 from reference import agrees_with_printed, central_difference
 
 
-def deconvolve(h, w, convention):
-    """Loops: 'transposed' stamps w scaled by h[i, j] at (i, j);
-    'padded_correlation' cross-correlates h padded by k − 1 zeros with w."""
+def deconvolve(h, w, convention, stride=1, padding=0):
+    """Loops: 'transposed' stamps w scaled by h[i, j] at (s·i, s·j), then crops
+    the padding; 'padded_correlation' cross-correlates h padded by k − 1 zeros with w."""
     h, w = np.asarray(h, float), np.asarray(w, float)
     k = w.shape[0]
     n = h.shape[0] + k - 1
-    out = np.zeros((n, n))
     if convention == "transposed":
+        full = (h.shape[0] - 1) * stride + k
+        out = np.zeros((full, full))
         for i in range(h.shape[0]):
             for j in range(h.shape[1]):
                 for m in range(k):
                     for q in range(k):
-                        out[i + m, j + q] += h[i, j] * w[m, q]
-        return out
+                        out[stride * i + m, stride * j + q] += h[i, j] * w[m, q]
+        return out[padding:full - padding, padding:full - padding]
+    out = np.zeros((n, n))
     padded = np.pad(h, k - 1)
     for r in range(n):
         for c in range(n):
@@ -37,7 +39,7 @@ def deconvolve(h, w, convention):
 
 
 def forward(g, **override):
-    p = {key: np.asarray(value, float) if key not in ("deconvolution",) else value
+    p = {key: np.asarray(value, float) if key not in ("deconvolution", "stride", "padding") else value
          for key, value in {**g, **override}.items()}
     convention = g.get("deconvolution", "transposed")
     a0 = p["w0"].T @ p["z"] + p["b0"]
@@ -45,7 +47,8 @@ def forward(g, **override):
     channels = len(p["w1"])
     side = int(round(np.sqrt(h0.size / channels)))
     h1 = [h0[c * side * side:(c + 1) * side * side].reshape(side, side, order="F") for c in range(channels)]
-    d2 = sum(deconvolve(h1[c], p["w1"][c], convention) for c in range(channels))
+    stride, padding = int(g.get("stride", 1)), int(g.get("padding", 0))
+    d2 = sum(deconvolve(h1[c], p["w1"][c], convention, stride, padding) for c in range(channels))
     a2 = d2 + p["b1"]
     h2 = np.maximum(a2, 0)
     H2 = h2.reshape(-1, order="F")
@@ -60,8 +63,8 @@ def engine(sol, key):
 
 def check_gradients(g, sol, tolerance=1e-7):
     values = forward(g)
-    assert engine(sol, "d2") == pytest.approx(values["d2"], abs=1e-12)
-    assert engine(sol, "H2") == pytest.approx(values["H2"], abs=1e-12)
+    assert engine(sol, "d2").reshape(values["d2"].shape) == pytest.approx(values["d2"], abs=1e-12)
+    assert engine(sol, "H2").reshape(values["H2"].shape) == pytest.approx(values["H2"], abs=1e-12)
     assert sol.answers["L"].value == pytest.approx(values["L"], rel=1e-9, abs=1e-15)
     scale = max(1e-300, abs(1 - values["p"]))  # gradients of log p are of the order of 1 − p
 
@@ -78,7 +81,7 @@ def check_gradients(g, sol, tolerance=1e-7):
             kernels[c] = kernel
             return forward(g, w1=kernels)["L"]
         expected = central_difference(loss_of_kernel, np.array(g["w1"][c], float), eps=1e-6)
-        assert engine(sol, f"dL_dw1_{c + 1}") == pytest.approx(
+        assert engine(sol, f"dL_dw1_{c + 1}").reshape(expected.shape) == pytest.approx(
             expected, abs=tolerance * max(scale, abs(expected).max())), c
     b2 = central_difference(lambda x: forward(g, b2=x[0])["L"], np.array([float(g["b2"])]), eps=1e-6)[0]
     assert sol.answers["dL_db2"].value == pytest.approx(b2, abs=tolerance * max(scale, abs(b2)))
@@ -105,14 +108,24 @@ number = st.integers(-10, 10).map(lambda v: v / 10)
 @given(data=st.data())
 def test_random_instances_match_finite_differences(data):
     channels, side, kernel = data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2)), data.draw(st.integers(2, 3))
-    out = side + kernel - 1
+    convention = data.draw(st.sampled_from(["transposed", "padded_correlation"]))
+    stride, padding = (data.draw(st.integers(1, 2)), data.draw(st.integers(0, 1))) if convention == "transposed" \
+        else (1, 0)
+    out = (side - 1) * stride + kernel - 2 * padding
     width = channels * side * side
+    if out < 1:
+        bad_given = json.loads(json.dumps(gan.GIVEN))
+        bad_given.update(z=[0.1, 0.2], w0=[[0.1] * width] * 2, b0=[0.1] * width,
+                         w1=[[[0.1] * kernel] * kernel] * channels, stride=stride, padding=padding)
+        with pytest.raises(InputError, match="given.padding"):
+            solve("gan", given=bad_given)
+        return
     g = {"z": [data.draw(number) for _ in range(2)],
          "w0": [[data.draw(number) for _ in range(width)] for _ in range(2)],
          "b0": [data.draw(number) for _ in range(width)],
          "w1": [[[data.draw(number) for _ in range(kernel)] for _ in range(kernel)] for _ in range(channels)],
          "b1": [[data.draw(number) for _ in range(out)] for _ in range(out)],
-         "deconvolution": data.draw(st.sampled_from(["transposed", "padded_correlation"])),
+         "deconvolution": convention, "stride": stride, "padding": padding,
          "w2": [data.draw(number) for _ in range(out * out)], "b2": data.draw(number)}
     values = forward(g)
     if min(abs(values["a0"]).min(), abs(values["a2"]).min()) < 1e-3:
