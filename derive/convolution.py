@@ -50,7 +50,7 @@ def _padded(matrix, r, c, padding):
     return Integer(0)
 
 
-def _options(stride, padding, dilation, full_name=None) -> list[str]:
+def _options(stride, padding, dilation) -> list[str]:
     options = []
     if stride != 1:
         options.append(f"s={stride}")
