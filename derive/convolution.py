@@ -20,7 +20,9 @@ course notes: vec([[a, b], [c, d]]) = (a, c, b, d).
 """
 from __future__ import annotations
 
+import numpy as np
 import sympy
+from numpy.lib.stride_tricks import sliding_window_view
 from sympy import ImmutableMatrix, Integer, MatAdd, MatMul
 from sympy.printing.precedence import PRECEDENCE
 
@@ -87,6 +89,14 @@ class Correlation(Operation):
         return sympy.Add(*[_padded(X, stride * i + dilation * m, stride * j + dilation * n, padding) * F[m, n]
                            for m in range(F.shape[0]) for n in range(F.shape[1])])
 
+    def numpy(self, X, F):
+        """The same entries, vectorised over float arrays (the numeric path)."""
+        stride, padding, dilation, rows, cols = self.parameters
+        X = np.pad(np.atleast_2d(X), padding)
+        span = [dilation * (k - 1) + 1 for k in F.shape]
+        windows = sliding_window_view(X, span)[::stride, ::stride, ::dilation, ::dilation]
+        return np.einsum("ijmn,mn->ij", windows[:rows, :cols], F)
+
     def pullback(self, index, cotangent):
         X, F = self.operands
         stride, padding, dilation, _, _ = self.parameters
@@ -150,6 +160,17 @@ class TransposedConvolution(Operation):
                 terms.append(H[i, j] * K[m, n])
         return sympy.Add(*terms)
 
+    def numpy(self, H, K):
+        stride, padding, dilation, rows, cols = self.parameters
+        H = np.atleast_2d(H)
+        full = [stride * (h - 1) + dilation * (k - 1) + 1 for h, k in zip(H.shape, K.shape)]
+        stamped = np.zeros((max(full[0], rows + padding), max(full[1], cols + padding)))
+        for m in range(K.shape[0]):
+            for n in range(K.shape[1]):
+                stamped[dilation * m:dilation * m + stride * (H.shape[0] - 1) + 1:stride,
+                        dilation * n:dilation * n + stride * (H.shape[1] - 1) + 1:stride] += H * K[m, n]
+        return stamped[padding:padding + rows, padding:padding + cols]
+
     def pullback(self, index, cotangent):
         H, K = self.operands
         stride, padding, dilation, _, _ = self.parameters
@@ -200,6 +221,11 @@ class MaxPool(Operation):
         (A,) = operands
         size, stride = self.parameters
         return sympy.Max(*[A[stride * i + a, stride * j + b] for a in range(size) for b in range(size)])
+
+    def numpy(self, A):
+        size, stride = self.parameters
+        rows, cols = (int(n) for n in self.shape)
+        return sliding_window_view(A, (size, size))[::stride, ::stride].max(axis=(2, 3))[:rows, :cols]
 
     def pullback(self, index, cotangent):
         return MaxPoolRouting(cotangent, self.args[0], *self.parameters)
@@ -254,6 +280,16 @@ class MaxPoolRouting(Operation):
     def entry(self, operands, r, c):
         return self.compute(*operands)[r, c]
 
+    def numpy(self, G, A):
+        size, stride = self.parameters
+        G = np.atleast_2d(G)
+        windows = sliding_window_view(A, (size, size))[::stride, ::stride][:G.shape[0], :G.shape[1]]
+        winner = windows.reshape(*windows.shape[:2], size * size).argmax(axis=2)  # first on ties, as compute
+        i, j = np.indices(winner.shape)
+        routed = np.zeros(A.shape)
+        np.add.at(routed, (stride * i + winner // size, stride * j + winner % size), G)
+        return routed
+
     def _latex(self, printer):
         G, A = (printer._print(a) for a in self.operands)
         return rf"\operatorname{{route}}_{{\arg\max}}\left({G};\, {A}\right)"
@@ -287,6 +323,15 @@ class Reshape(Operation):
         if 0 <= k < a_rows * a_cols:
             return A[k % a_rows, k // a_rows]
         return Integer(0)
+
+    def numpy(self, A):
+        rows, cols, offset = self.parameters
+        entries = np.atleast_2d(A).flatten(order="F")
+        positions = np.arange(rows * cols) + offset
+        inside = (positions >= 0) & (positions < entries.size)
+        result = np.zeros(rows * cols)
+        result[inside] = entries[positions[inside]]
+        return result.reshape((rows, cols), order="F")
 
     def pullback(self, index, cotangent):
         A = self.args[0]
@@ -353,6 +398,9 @@ class SquaredError(Operation):
 
     def entry(self, operands, i, j):
         return self.compute(*(o.as_explicit() for o in operands))[0, 0]
+
+    def numpy(self, A, T):
+        return np.array([[float(self.scale) * float(np.sum((A - T) ** 2))]])
 
     def pullback(self, index, cotangent):
         A, T = self.operands

@@ -210,6 +210,11 @@ def _operation(expr):
     return exact
 
 
+def _matrix_element(expr):
+    parent, row, column = compile_formula(expr.parent), int(expr.i), int(expr.j)
+    return lambda env: np.atleast_2d(parent(env))[row, column]
+
+
 def _true(expr):
     return lambda env: True
 
@@ -226,6 +231,7 @@ _COMPILERS = (
     ((HadamardProduct, sympy.Mul), _product(lambda a, b: a * b)),
     ((HadamardPower, sympy.Pow), _power),
     (Transpose, _transpose),
+    (sympy.matrices.expressions.matexpr.MatrixElement, _matrix_element),
     (ElementwiseApplyFunction, _elementwise),
     (sympy.Piecewise, _piecewise),
     (sympy.core.relational.Relational, _relational),
