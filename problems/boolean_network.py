@@ -68,7 +68,7 @@ def design(solution, sop):
         "a negated one, bias ½ − (number of plain literals). The output ORs the hidden units: weights 1, bias −½. "
         f"Layers: 4 inputs → {W_h.rows} hidden units → 1 output."))
     for term, row in zip(logic.product_terms(sop), range(W_h.rows)):
-        part.steps.append(Relation((term, sympy.Symbol(f"H_{row + 1}")),
+        part.steps.append(Relation((sympy.Symbol(f"H_{row + 1}"), term),
                                    reason=f"weights {list(W_h.row(row))} on (A, B, C, D), bias {float(b_h[row]):g}"))
     wrong = logic.failures(network, [F], VARIABLES)[0]
     part.steps.append(Remark(f"Checked on all 16 inputs: {len(wrong)} disagree with f."))

@@ -116,3 +116,38 @@ def test_elu_with_its_own_alpha_element_wise():
     expected = central_difference(lambda v: np.sum(np.where(v > 0, v, 0.5 * (np.exp(np.minimum(v, 0)) - 1)) ** 2),
                                   np.array([-1.0, 2.0]))
     assert np.array(graph.value("dL_dz").tolist(), float).ravel() == pytest.approx(expected, abs=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(sizes=st.lists(st.integers(1, 3), min_size=2, max_size=3), kind=st.sampled_from(sorted(layers.LOSSES)),
+       data=st.data())
+def test_mlp_family_with_every_activation_and_loss(sizes, kind, data):
+    from derive import solve
+    names = sorted(ACTIVATIONS)
+    acts = [data.draw(st.sampled_from(names)) for _ in range(len(sizes) - 1)]
+    if kind in PROBABILITY_LOSSES:
+        acts[-1] = "sigmoid"
+    weights = [np.array([[data.draw(rounded) for _ in range(sizes[l])] for _ in range(sizes[l + 1])])
+               for l in range(len(sizes) - 1)]
+    biases = [np.array([data.draw(rounded) for _ in range(sizes[l + 1])]) for l in range(len(sizes) - 1)]
+    x = np.array([data.draw(rounded) for _ in range(sizes[0])])
+    y = np.array([data.draw(st.floats(0.05, 0.95).map(lambda v: round(v, 2))) for _ in range(sizes[-1])])
+
+    def forward(ws, return_pre=False):
+        a, pre = x, []
+        for W, b, f in zip(ws, biases, acts):
+            pre.append(W @ a + b)
+            a = NUMPY_ACTIVATIONS[f](pre[-1])
+        return (a, pre) if return_pre else NUMPY_LOSSES[kind](y, a)
+
+    out, pre = forward(weights, return_pre=True)
+    if min(np.min(np.abs(z)) for z in pre) < 1e-3 or np.min(np.abs(out - y)) < 1e-3:
+        return  # a kink: no derivative to compare with
+    g = {"x": x.tolist(), "y": y.tolist(), "loss": kind, "lr": 0.1, "update_biases": False,
+         "layers": [{"W": W.tolist(), "b": b.tolist(), "activation": f} for W, b, f in zip(weights, biases, acts)]}
+    answers = solve("mlp", given=g).answers
+    assert answers["loss"].value == pytest.approx(forward(weights), abs=1e-9)
+    for k in range(len(weights)):
+        numeric = central_difference(lambda W, k=k: forward(weights[:k] + [W] + weights[k + 1:]), weights[k])
+        engine = np.array(answers[f"dL_dW_{k + 1}"].value, float).reshape(weights[k].shape)
+        assert engine == pytest.approx(numeric, abs=1e-6)
