@@ -132,7 +132,7 @@ def sum_of_entries(matrix):
     if not is_matrix(matrix) or matrix.shape == (1, 1):
         return matrix
     rows, cols = matrix.shape
-    result = MatMul(OneMatrix(1, rows), matrix)
+    result = MatMul(Transpose(OneMatrix(rows, 1)), matrix)  # printed 1ᵀ M, as people write it
     return MatMul(result, OneMatrix(cols, 1)) if cols != 1 else result
 
 
