@@ -9,7 +9,8 @@ import problems
 from derive.document import Solution
 from derive.gaussian import (gaussian_posterior, log_normal, marginal_by_integration, normal_expectation,
                              normal_kl)
-from derive.identities import density_function, JENSEN_LOG, LINEARITY, LOG_RULES, NORMALISATION, check_identity, identity
+from derive.identities import (JENSEN_LOG, LINEARITY, LOG_RULES, NORMALISATION, check_identity, density_function,
+                               identity)
 from derive.probability import KL, Expectation
 from derive.steps import Relation, Remark
 
@@ -39,7 +40,8 @@ NOTATION = {
     "p_z_x": ("p(z | x)", r"p(z \mid x)"), "p_x": ("p(x)", "p(x)"), "q_z": ("q", "q"),
     "ELBO": ("ELBO", r"\mathrm{ELBO}"), "prior_z": ("p(z)", "p(z)"), "post": ("p(z | x)", r"p(z \mid x)"),
     "log_p_x": ("log p(x)", r"\log p(x)"),
-    "post_mean": ("E[z | x]", r"\mathbb{E}[z \mid x]"), "post_var": ("Var[z | x]", r"\operatorname{Var}[z \mid x]"), "s": ("s", "s"), "m": ("m", "m"), "v": ("v", "v"),
+    "post_mean": ("E[z | x]", r"\mathbb{E}[z \mid x]"),
+    "post_var": ("Var[z | x]", r"\operatorname{Var}[z \mid x]"), "s": ("s", "s"), "m": ("m", "m"), "v": ("v", "v"),
 }
 
 
@@ -61,11 +63,12 @@ def _bound(solution):
     weight = joint / q(z)
     log_px = sympy.log(evidence)
     part.steps.append(Relation((log_px, sympy.log(sympy.Integral(joint, z))),
-                               reason="(1) marginalisation: p(x) is the integral of p(z) p(x | z) over z, i.e. E_{p(z)}[p(x | z)]"))
-    part.steps.append(identity(sympy.log(sympy.Integral(joint, z)), sympy.log(sympy.Integral(sympy.Mul(q(z), weight, evaluate=False), z)),
+                               reason="(1) marginalisation: p(x) is the integral of p(z) p(x | z) over z, "
+                                      "i.e. E_{p(z)}[p(x | z)]"))
+    weighted = sympy.Integral(sympy.Mul(q(z), weight, evaluate=False), z)
+    part.steps.append(identity(sympy.log(sympy.Integral(joint, z)), sympy.log(weighted),
                                reason="(2) multiply and divide by q(z) > 0", check=(joint, q(z) * weight)))
-    part.steps.append(Relation((sympy.log(sympy.Integral(sympy.Mul(q(z), weight, evaluate=False), z)),
-                                sympy.log(_E(weight))),
+    part.steps.append(Relation((sympy.log(weighted), sympy.log(_E(weight))),
                                reason="(3) change of measure: an integral against q is an expectation under q"))
     part.steps.append(Relation((sympy.log(_E(weight)), _E(sympy.log(weight))), relations=("≥",),
                                reason="(4) " + JENSEN_LOG))

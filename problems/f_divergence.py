@@ -22,7 +22,8 @@ D_f = sympy.Symbol("D_f")
 
 STATEMENT = (
     "For distributions P, Q with densities p, q and a convex f: R+ → R with f(1) = 0, "
-    "D_f(P ‖ Q) = integral of q(x) f(p(x)/q(x)) dx. (i) Show D_f ≥ 0, and D_f = 0 if and only if P = Q (hint: Jensen). "
+    "D_f(P ‖ Q) = integral of q(x) f(p(x)/q(x)) dx. (i) Show D_f ≥ 0, and D_f = 0 if and only if P = Q "
+    "(hint: Jensen). "
     "(ii) With f(t) = t log t, D_f is the KL divergence: show that minimising KL(P ‖ Q_ω) over ω is maximising "
     "E_P[log q_ω(x)]. (Part (iii) reads Figure 4, which the seed does not contain; it is not derived here.)")
 

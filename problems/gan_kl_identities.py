@@ -22,20 +22,24 @@ STATEMENT = (
     "The generator G_Theta of a GAN, with z ~ p(z), induces P_{g_Theta}; the real data have density P_r; "
     "D* = P_r/(P_{g_Theta_0} + P_r) is the optimal discriminator at Theta = Theta_0, and (Eq. 18) "
     "E_z[grad_Theta log(1 − D*(G_Theta(z)))]|_{Theta_0} = grad_Theta 2 JSD(P_{G_Theta} ‖ P_r)|_{Theta_0}. "
-    "(i) Show KL(P_{G_Theta} ‖ P_r) = KL(P_{G_Theta} ‖ P_{G_Theta_0}) − E_z[log(D*(G_Theta(z))/(1 − D*(G_Theta(z))))]. "
-    "(ii) Show which cost the alternative step DeltaTheta = −grad_Theta E_z[log D(G_Theta(z))] (with Theta ← Theta − DeltaTheta) minimises; "
-    "the exam states E_z[grad_Theta log D*(G_Theta(z))]|_{Theta_0} = grad_Theta[KL(P_{G_Theta} ‖ P_r) − 2 JSD(P_{G_Theta} ‖ P_r)]|_{Theta_0}.")
+    "(i) Show KL(P_{G_Theta} ‖ P_r) = KL(P_{G_Theta} ‖ P_{G_Theta_0}) "
+    "− E_z[log(D*(G_Theta(z))/(1 − D*(G_Theta(z))))]. "
+    "(ii) Show which cost the alternative step DeltaTheta = −grad_Theta E_z[log D(G_Theta(z))] "
+    "(with Theta ← Theta − DeltaTheta) minimises; the exam states E_z[grad_Theta log D*(G_Theta(z))]|_{Theta_0} "
+    "= grad_Theta[KL(P_{G_Theta} ‖ P_r) − 2 JSD(P_{G_Theta} ‖ P_r)]|_{Theta_0}.")
 
 NOTATION = {"theta": ("Θ", r"\Theta"), "theta_0": ("Θ0", r"\Theta_{0}"), "D_star": ("D⋆", r"D^{*}"),
             "KL_r": ("KL(P_G ‖ P_r)", r"\mathrm{KL}(P_{G_{\Theta}} \,\|\, P_{r})"),
             "KL_0": ("KL(P_G ‖ P_G0)", r"\mathrm{KL}(P_{G_{\Theta}} \,\|\, P_{G_{\Theta_0}})"),
             "JSD": ("JSD(P_G ‖ P_r)", r"\mathrm{JSD}(P_{G_{\Theta}} \,\|\, P_{r})"),
             "E_z": ("z", "z"), "x_G": ("x ~ P_G", r"x \sim P_{G_{\Theta}}"),
-            "grad_log_D": ("E_z[∇ log D⋆(G(z))]", r"\mathbb{E}_{z}\left[\nabla_{\Theta} \log D^{*}(G_{\Theta}(z))\right]"),
+            "grad_log_D": ("E_z[∇ log D⋆(G(z))]",
+                           r"\mathbb{E}_{z}\left[\nabla_{\Theta} \log D^{*}(G_{\Theta}(z))\right]"),
             "grad_log_1mD": ("E_z[∇ log(1 − D⋆(G(z)))]",
                              r"\mathbb{E}_{z}\left[\nabla_{\Theta} \log(1 - D^{*}(G_{\Theta}(z)))\right]"),
             "grad_KL_r": ("∇KL(P_G ‖ P_r)", r"\nabla_{\Theta} \mathrm{KL}(P_{G_{\Theta}} \,\|\, P_{r})"),
-            "grad_KL_0": ("∇KL(P_G ‖ P_G0)", r"\nabla_{\Theta} \mathrm{KL}(P_{G_{\Theta}} \,\|\, P_{G_{\Theta_0}})"),
+            "grad_KL_0": ("∇KL(P_G ‖ P_G0)",
+                          r"\nabla_{\Theta} \mathrm{KL}(P_{G_{\Theta}} \,\|\, P_{G_{\Theta_0}})"),
             "grad_JSD": ("∇JSD(P_G ‖ P_r)", r"\nabla_{\Theta} \mathrm{JSD}(P_{G_{\Theta}} \,\|\, P_{r})")}
 
 
@@ -74,7 +78,8 @@ def _gradient_identity(solution):
     part = solution.part("ii", "The cost minimised by the alternative update.")
     part.steps.append(Remark(
         "D* is fixed (built from Theta_0), so for any h(x) not depending on Theta, E_z[grad_Theta h(G_Theta(z))] = "
-        "grad_Theta E_z[h(G_Theta(z))] = grad_Theta E_{x ~ P_GTheta}[h(x)]: the pathwise and the density forms of the gradient agree."))
+        "grad_Theta E_z[h(G_Theta(z))] = grad_Theta E_{x ~ P_GTheta}[h(x)]: the pathwise and the density forms "
+        "of the gradient agree."))
     # grad  KL(P_Theta ‖ P_Theta_0) at Theta_0: differentiate the integrand, then set Theta = Theta_0
     integrand = p_theta(x, theta) * sympy.log(p_theta(x, theta) / p_theta(x, theta_0))
     derivative = sympy.simplify(sympy.diff(integrand, theta))
@@ -88,7 +93,8 @@ def _gradient_identity(solution):
                                reason="at Theta = Theta_0 the log term is log 1 = 0"))
     at_start_sum = sympy.Integral(at_start, x)
     part.steps.append(Relation((sympy.Symbol("grad_KL_0"), at_start_sum,
-                                sympy.Subs(sympy.Derivative(sympy.Integral(p_theta(x, theta), x), theta), theta, theta_0),
+                                sympy.Subs(sympy.Derivative(sympy.Integral(p_theta(x, theta), x), theta),
+                                           theta, theta_0),
                                 0),
                                reason="differentiate under the integral; " + NORMALISATION + " for every Theta"))
     grad_kl, grad_log_d, grad_log_1md, grad_jsd = (sympy.Symbol(n) for n in
@@ -107,10 +113,12 @@ def _gradient_identity(solution):
     check_identity(solved[0], target, where="the alternative gradient")
     exam = grad_kl - 2 * grad_jsd
     holds_as_stated = sympy.simplify(solved[0] - exam) == 0
-    part.steps.append(Relation((grad_log_d, target), reason="= −grad_Theta[KL(P_G ‖ P_r) − 2 JSD(P_G ‖ P_r)] at Theta_0"))
+    part.steps.append(Relation((grad_log_d, target),
+                               reason="= −grad_Theta[KL(P_G ‖ P_r) − 2 JSD(P_G ‖ P_r)] at Theta_0"))
     part.steps.append(Remark(
         "The exam's display has no minus sign; the derivation gives one (as in Arjovsky and Bottou, 2017, "
-        "Theorem 2.5). The conclusion stands: the update Theta ← Theta − DeltaTheta = Theta + grad_Theta E_z[log D*(G_Theta(z))] = "
+        "Theorem 2.5). The conclusion stands: the update Theta ← Theta − DeltaTheta = "
+        "Theta + grad_Theta E_z[log D*(G_Theta(z))] = "
         "Theta − grad_Theta[KL − 2 JSD] is gradient descent on KL(P_G ‖ P_r) − 2 JSD(P_G ‖ P_r)."))
     part.answer("grad_log_D", solved[0], r"\mathbb{E}_{z}[\nabla_{\Theta} \log D^{*}(G_{\Theta}(z))]")
     part.answer("cost", sympy.Symbol("KL_r") - 2 * sympy.Symbol("JSD"), r"\text{cost}")

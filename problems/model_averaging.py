@@ -83,7 +83,8 @@ def _empirical_risk(solution, instance):
                                reason="(wᵀx_i − y_i)² = wᵀ(x_i x_iᵀ)w − 2 wᵀ(x_i y_i) + y_i²"))
     solution.notation.update({"sq_i": ("(wᵀx_i − y_i)²", r"(w^{\top} x_{i} - y_{i})^{2}"),
                               "sq_i_expanded": ("wᵀ(x_i x_iᵀ)w − 2wᵀ(x_i y_i) + y_i²",
-                                                r"w^{\top} (x_{i} x_{i}^{\top}) w - 2 w^{\top} (x_{i} y_{i}) + y_{i}^{2}")})
+                                                r"w^{\top} (x_{i} x_{i}^{\top}) w - 2 w^{\top} (x_{i} y_{i})"
+                                                r" + y_{i}^{2}")})
     general = c_n**2 / n - 2 * wmu + wSw
     w = component_symbols("w", D_EXPLICIT, real=True)
     quadratic, linear = _scalars(w, S_n, mu_n)
@@ -112,11 +113,13 @@ def _averaged_risk(solution, instance, risk_w):
     # matrix symbols need notation entries before printing (the LaTeX printer recurses without one)
     solution.notation.update({"A": ("A", "A"), "a": ("a", "a"), "m": ("m", "m"), "Sigma": ("Σ", r"\Sigma")})
     solution.notation.update({"quad_w": ("E[(w − a)ᵀA(w − a)]", r"\mathbb{E}[(w - a)^{\top} A (w - a)]"),
-                              "rule": (f"{math.text(trace, solution.notation)} + {math.text(quadratic, solution.notation)}",
+                              "rule": (f"{math.text(trace, solution.notation)} + "
+                                       f"{math.text(quadratic, solution.notation)}",
                                        f"{math.latex(trace, solution.notation)} + "
                                        f"{math.latex(quadratic, solution.notation)}")})
     part.steps.append(Relation((sympy.Symbol("quad_w"), sympy.Symbol("rule")),
-                               reason="for w with mean m and covariance Σ: E[w wᵀ] = Σ + m mᵀ and the trace trick"))
+                               reason="for w with mean m and covariance Σ: E[w wᵀ] = Σ + m mᵀ and the "
+                                      "trace trick"))
     general = c_n**2 / n - 2 * vmu + vSv + trSS
     part.steps.append(Relation((R_Q, risk_w.xreplace({wmu: vmu, wSw: sympy.Symbol("E_wSw")}), general),
                                reason=LINEARITY + "; E[w] = v; the rule with A = S_n, a = 0, m = v, Σ = S"))
@@ -161,7 +164,8 @@ def _normal_versus_uniform(solution):
         "The difference is in the KL term of the bound. With the standard order KL(Q ‖ P) and the Gaussian prior, "
         "the cross term E_Q[−log p(w)] is quadratic in w, so again the same for both; the entropies differ, "
         "and the Gaussian has the largest entropy for a given covariance, so KL(Q_N ‖ P) < KL(Q_U ‖ P): "
-        "normal averaging gives the tighter bound. In the order the exam writes, KL(N(0, gamma I) ‖ Q_U) is infinite, "
+        "normal averaging gives the tighter bound. In the order the exam writes, KL(N(0, gamma I) ‖ Q_U) is "
+        "infinite, "
         "since the prior puts mass outside the uniform's bounded support."))
     s = sympy.Symbol("s", positive=True)
     x = sympy.Symbol("t", real=True)
@@ -180,14 +184,16 @@ def _normal_versus_uniform(solution):
                                relations=("=", "=", ">"),
                                reason="per coordinate, for variance s²: entropies by integration (uniform of "
                                       "width s√12)"))
-    part.answer("same_empirical_risk", sympy.true, r"\mathcal{R}_{n}(\mathcal{Q}_{N}) = \mathcal{R}_{n}(\mathcal{Q}_{U})")
+    part.answer("same_empirical_risk", sympy.true,
+                r"\mathcal{R}_{n}(\mathcal{Q}_{N}) = \mathcal{R}_{n}(\mathcal{Q}_{U})")
     part.answer("entropy_gap_per_coordinate", gap, r"H(\mathcal{Q}_{N}) - H(\mathcal{Q}_{U})")
 
 
 def _pac_bayes(solution):
     part = solution.part("e", "PAC-Bayes: the point v against Q = N(v, I), prior P = N(0, gamma I).")
     part.steps.append(Remark(
-        "The exam says 'covariance gamma I' and then writes N(0, I); gamma is kept. Eq. (11) writes KL(N(0, gamma I) ‖ Q); "
+        "The exam says 'covariance gamma I' and then writes N(0, I); gamma is kept. "
+        "Eq. (11) writes KL(N(0, gamma I) ‖ Q); "
         "PAC-Bayes bounds use KL(Q ‖ P). Both are derived."))
     # KL(Q ‖ P) = E_Q[log q] − E_Q[log p]: each a quadratic-form expectation (the rule of (b))
     minus_log_p = (trS + vTv) / (2 * gamma) + d * sympy.log(2 * sympy.pi * gamma) / 2
@@ -195,7 +201,8 @@ def _pac_bayes(solution):
     kl_general = sympy.expand(sympy.expand_log(log_q + minus_log_p, force=True))
     part.steps.append(Relation((sympy.Symbol("KL_QP"), sympy.Symbol("E_log_q") + sympy.Symbol("E_minus_log_p"),
                                 kl_general),
-                               reason="E_Q[(w − v)ᵀS⁻¹(w − v)] = Tr(S⁻¹S) = d and E_Q[wᵀw]/gamma = (Tr S + vᵀv)/gamma, "
+                               reason="E_Q[(w − v)ᵀS⁻¹(w − v)] = Tr(S⁻¹S) = d and "
+                                      "E_Q[wᵀw]/gamma = (Tr S + vᵀv)/gamma, "
                                       "by the rule of (b), for Q = N(v, S)"))
     solution.notation.update({"E_log_q": ("E_Q[log q(w)]", r"\mathbb{E}_{\mathcal{Q}}[\log q(w)]"),
                               "E_minus_log_p": ("E_Q[−log p(w)]", r"\mathbb{E}_{\mathcal{Q}}[-\log p(w)]")})
@@ -204,8 +211,16 @@ def _pac_bayes(solution):
     reverse = sympy.expand(sympy.expand_log((d * gamma + vTv) / 2 + d * sympy.log(2 * sympy.pi) / 2
                                             - d / 2 - d * sympy.log(2 * sympy.pi * gamma) / 2, force=True))
     part.steps.append(Relation((sympy.Symbol("KL_PQ"), reverse),
-                               reason="the exam's order: E_P[(w − v)ᵀ(w − v)] = gamma d + vᵀv, E_P[wᵀw/gamma] = d"))
+                               reason="the exam's order: E_P[(w − v)ᵀ(w − v)] = gamma d + vᵀv, "
+                                      "E_P[wᵀw/gamma] = d"))
     _check_kl_explicit(kl_general, kl_identity_cov, reverse)
+    shrink = sympy.Symbol("epsilon", positive=True)
+    towards_point = kl_general.xreplace({trS: d * shrink, logdetS: d * sympy.log(shrink)})
+    point_limit = sympy.limit(towards_point, shrink, 0, "+")
+    part.steps.append(Relation((sympy.Limit(sympy.Symbol("KL_QP"), shrink, 0, "+"),
+                                sympy.Limit(towards_point, shrink, 0, "+"), point_limit),
+                               reason="Q = N(v, epsilon I) shrinks to the point mass at v as epsilon → 0"))
+    solution.notation["epsilon"] = ("ε", r"\varepsilon")
     part.steps.append(Remark(
         "For the point v (Q = δ_v) the KL to the Gaussian prior is infinite, so its bound on R(v) is vacuous, "
         "although R_n(v) is the smallest empirical risk. For Q = N(v, I) the KL is finite, and the bound on "
@@ -215,7 +230,8 @@ def _pac_bayes(solution):
     part.answer("KL_Q_P_identity", kl_identity_cov, r"\mathrm{KL}(\mathcal{N}(v, I) \,\|\, \mathcal{N}(0, \gamma I))")
     part.answer("KL_P_Q_exam_order", reverse, r"\mathrm{KL}(\mathcal{N}(0, \gamma I) \,\|\, \mathcal{N}(v, I))")
     part.answer("R_n_Q_identity", c_n**2 / n - 2 * vmu + vSv + trSn, r"\mathcal{R}_{n}(\mathcal{N}(v, I))")
-    part.answer("bound_for_v_vacuous", sympy.true, r"\text{bound on } \mathcal{R}(v) \text{ vacuous}")
+    part.answer("bound_for_v_vacuous", sympy.true if point_limit is sympy.oo else sympy.false,
+                r"\text{bound on } \mathcal{R}(v) \text{ vacuous}")
 
 
 def _check_kl_explicit(kl_general, kl_identity_cov, reverse):

@@ -120,7 +120,8 @@ def _covariance(solution, _):
                         + 1, evaluate=False)
     counted = sympy.simplify(overlap)
     part.steps.append(Relation((sympy.Symbol("pairs"), overlap, counted),
-                               reason="count k in {−2, …, 2} with k + tau in {−2, …, 2}: the windows of y[i] and "
+                               reason="count k in {−2, …, 2} with k + tau in {−2, …, 2}: the windows of "
+                                      "y[i] and "
                                       "y[j] share that many inputs"))
     solution.notation["pairs"] = ("#{k : f[i−k] = f[j−l]}", r"\#\{k : f[i-k] = f[j-l]\}")
     general = WEIGHT**2 * counted.xreplace({tau: sympy.Abs(j - i)})

@@ -24,7 +24,8 @@ STATEMENT = (
     "q(z_i) = p(z_i | x_i, u_old). Derive the M-step: u_new = argmax_u Σ_i E_{q(z_i)}[log p(z_i, x_i)], "
     "and show u_new = Σ_i x_i E[z_i] / Σ_i E[z_i²].")
 
-NOTATION = {"sigma": ("σ", r"\sigma"), "uTu": ("uᵀu", r"u^{\top} u"), "uTx": ("(uᵀx_i)", r"\left(u^{\top} x_{i}\right)"),
+NOTATION = {"sigma": ("σ", r"\sigma"), "uTu": ("uᵀu", r"u^{\top} u"),
+            "uTx": ("(uᵀx_i)", r"\left(u^{\top} x_{i}\right)"),
             "Q": ("Q(u)", r"\mathcal{Q}(u)"), "u_new": ("u_new", r"u_{\mathrm{new}}"),
             "Ez_i": ("E[z_i]", r"\mathbb{E}[z_i]"), "Ez2_i": ("E[z_i²]", r"\mathbb{E}[z_i^{2}]")}
 
@@ -68,7 +69,8 @@ def _m_step(solution):
     part.steps.append(Remark(
         "log p(z_i, x_i) = log p(z_i) + log p(x_i | z_i); log p(z_i) does not involve u, and "
         "log p(x_i | z_i) = −‖x_i − u z_i‖²/(2σ²) − (d/2) log(2πσ²). Expanding the square, "
-        "‖x_i − u z_i‖² = x_iᵀx_i − 2 z_i uᵀx_i + z_i² uᵀu, and by linearity its expectation needs only "
+        "‖x_i − u z_i‖² = x_iᵀx_i − 2 z_i uᵀx_i + z_i² uᵀu, and by linearity its expectation needs "
+        "only "
         "E[z_i] and E[z_i²]."))
     u = component_symbols("u", D_EXPLICIT, real=True)
     xs = [sympy.ImmutableMatrix([sympy.Symbol(f"x_{n + 1}{k + 1}", real=True) for k in range(D_EXPLICIT)])

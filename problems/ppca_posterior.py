@@ -77,7 +77,8 @@ def _marginal(solution, u, x):
     covariance = sympy.ImmutableMatrix(moment2 - mean * mean.T)
     part.steps.append(Relation((sympy.Symbol("Ex"), mean), reason="linearity: E[z] = 0, E[ε] = 0"))
     part.steps.append(Relation((sympy.Symbol("Covx"), covariance),
-                               reason="E[x_a x_b] = u_a u_b E[z²] + E[ε_a ε_b]; the cross terms vanish by independence"))
+                               reason="E[x_a x_b] = u_a u_b E[z²] + E[ε_a ε_b]; the cross terms vanish by "
+                                      "independence"))
     general_cov = u_mat * u_mat.T + sigma**2 * sympy.Identity(d)
     at_instance = sympy.ImmutableMatrix(
         general_cov.subs(d, len(u)).xreplace({sympy.MatrixSymbol("u", len(u), 1): u}).as_explicit())
@@ -88,7 +89,8 @@ def _marginal(solution, u, x):
         sigma**2 * sympy.eye(len(u)), x)
     check_identity(seed_marginal_cov, covariance, where="linear-Gaussian marginal covariance")
     check_identity(seed_marginal_mean, mean, where="linear-Gaussian marginal mean")
-    part.steps.append(Remark("The linear-Gaussian relation p(x) = N(Aμ + b, S + A Lambda⁻¹ Aᵀ) with A = u, μ = 0, "
+    part.steps.append(Remark("The linear-Gaussian relation p(x) = N(Aμ + b, S + A Lambda⁻¹ Aᵀ) with A = u, "
+                             "μ = 0, "
                              "Lambda = 1, b = 0, S = σ² I gives the same, as the seed finds."))
     part.answer("marginal_mean", sympy.ZeroMatrix(d, 1), r"\mathbb{E}[x]")
     part.answer("marginal_cov", general_cov, r"\operatorname{Cov}[x]")

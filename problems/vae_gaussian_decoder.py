@@ -48,7 +48,8 @@ def build() -> Solution:
     if not (determinant.is_Pow and determinant.exp == D):
         raise ValueError(f"det(2πΣ) = {determinant} is not a D-th power")
     log_c = D * sympy.log(determinant.base) / 2
-    part.steps.append(Relation((sympy.Symbol("log_c"), sympy.log(sympy.sqrt(sympy.Determinant(2 * sympy.pi * covariance))),
+    unevaluated = sympy.log(sympy.sqrt(sympy.Determinant(2 * sympy.pi * covariance)))
+    part.steps.append(Relation((sympy.Symbol("log_c"), unevaluated,
                                 log_c), reason="c = det(2πΣ)^{1/2} and det(a I_D) = a^D"))
     norm = sympy.Symbol("sse")
     solution.notation["sse"] = ("‖x_i − μ_θ(z)‖²", r"\left\|x_{i} - \mu_{\theta}(z)\right\|^{2}")

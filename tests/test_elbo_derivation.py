@@ -64,7 +64,8 @@ def test_elbo_matches_monte_carlo(answers):
     rng = np.random.default_rng(11)
     xv, sv, mv, vv = POINTS[1]
     zs = rng.normal(mv, np.sqrt(vv), 400_000)
-    log_joint = -0.5 * np.log(2 * np.pi) - zs ** 2 / 2 - 0.5 * np.log(2 * np.pi * sv ** 2) - (xv - zs) ** 2 / (2 * sv ** 2)
+    log_joint = (-0.5 * np.log(2 * np.pi) - zs ** 2 / 2
+                 - 0.5 * np.log(2 * np.pi * sv ** 2) - (xv - zs) ** 2 / (2 * sv ** 2))
     log_q = -0.5 * np.log(2 * np.pi * vv) - (zs - mv) ** 2 / (2 * vv)
     assert _value(answers, "ELBO", POINTS[1]) == pytest.approx(np.mean(log_joint - log_q), abs=1e-2)
 

@@ -31,10 +31,11 @@ def test_gradients_match_finite_differences_of_quadrature(seed):
     coefficients = given["coefficients"]
     for m, s in ((0.3, 0.8), (-1.1, 1.7)):
         h = mpmath.mpf("1e-6")
-        d_mu = (_expectation_by_quadrature(coefficients, m + h, s) - _expectation_by_quadrature(coefficients, m - h, s)) / (2 * h)
-        d_sigma = (_expectation_by_quadrature(coefficients, m, s + h) - _expectation_by_quadrature(coefficients, m, s - h)) / (2 * h)
+        E = lambda m_, s_: _expectation_by_quadrature(coefficients, m_, s_)  # noqa: E731
+        d_mu = (E(m + h, s) - E(m - h, s)) / (2 * h)
+        d_sigma = (E(m, s + h) - E(m, s - h)) / (2 * h)
         point = {mu: m, sigma: s}
-        assert float(answers["E_f"].expr.subs(point)) == pytest.approx(float(_expectation_by_quadrature(coefficients, m, s)), rel=1e-9, abs=1e-9)
+        assert float(answers["E_f"].expr.subs(point)) == pytest.approx(float(E(m, s)), rel=1e-9, abs=1e-9)
         assert float(answers["grad_mu"].expr.subs(point)) == pytest.approx(float(d_mu), rel=1e-6, abs=1e-6)
         assert float(answers["grad_sigma"].expr.subs(point)) == pytest.approx(float(d_sigma), rel=1e-6, abs=1e-6)
 
