@@ -145,3 +145,9 @@ def failures(network, functions, variables) -> list[list[tuple[int, ...]]]:
             if int(table[row, n + k]) != value_of(f, variables, a):
                 wrong[k].append(a)
     return wrong
+
+
+def with_sigmoid_units(network, gain):
+    """The threshold network with every step(z) replaced by σ(gain · z): read
+    at ½ it computes the same bits once the gain makes σ(±gain/2) near 0 and 1."""
+    return [(gain * W, gain * b, "sigmoid") for W, b, _ in network]

@@ -84,6 +84,13 @@ def check_design(solution, network):
                              f"XOR it must equal: {count} disagreements in 16 × 3 bits."))
     part.answer("truth_table", table, r"\text{truth table}")
     part.answer("all_inputs_correct", count == 0, r"\text{all inputs correct}")
+    sigmoid_failures = {gain: sum(map(len, logic.failures(logic.with_sigmoid_units(network, gain), functions, D)))
+                        for gain in (1, 10)}
+    part.steps.append(Remark(
+        "The same weights with σ units σ(k z), outputs read at ½: "
+        + "; ".join(f"gain k = {k}: {n} of 48 bits wrong" for k, n in sigmoid_failures.items())
+        + ". A sigmoid network needs the gain so that σ(±k/2) is close to 0 and 1."))
+    part.answer("sigmoid_gain_10_correct", sigmoid_failures[10] == 0, r"\sigma(10 z)\text{ network correct}")
 
 
 def check_seed(solution, sops):

@@ -84,3 +84,11 @@ def test_json_output_is_deterministic_and_serialisable():
     parsed = json.loads(first)
     sop = parsed["parts"][0]["answers"]["P_1"]["expr"]
     assert sympy.sympify(sop).free_symbols == {sympy.Symbol(n) for n in ("D_1", "D_2", "D_4")}
+
+
+def test_sigmoid_units_with_gain_ten_compute_the_same_bits(answers):
+    W_h, b_h, W_o, b_o = (matrix(answers[k]) for k in ("W_h", "b_h", "W_o", "b_o"))
+    for d in INPUTS:
+        out = sigmoid(10 * (W_o @ sigmoid(10 * (W_h @ d + b_h)) + b_o))
+        assert list((out > 0.5).astype(int)) == list(parity_bits(d))
+    assert answers["sigmoid_gain_10_correct"].value is True
