@@ -122,6 +122,8 @@ class absolute(sympy.Function):
         return _power(rf"\left|{printer._print(self.args[0])}\right|", exp)
 
     def _sympystr(self, printer):
+        if not _for_reading(printer):
+            return f"absolute({printer._print(self.args[0])})"
         return f"|{printer._print(self.args[0])}|"
 
 
@@ -177,6 +179,8 @@ class elu(sympy.Function):
         return _power(rf"\operatorname{{ELU}}\left({_arguments(self, printer)}\right)", exp)
 
     def _sympystr(self, printer):
+        if not _for_reading(printer):
+            return f"elu({', '.join(printer._print(a) for a in self.args)})"
         return f"ELU({_arguments(self, printer)})"
 
 
@@ -205,6 +209,8 @@ class elu_derivative(sympy.Function):
         return _power(rf"\operatorname{{ELU}}'\left({_arguments(self, printer)}\right)", exp)
 
     def _sympystr(self, printer):
+        if not _for_reading(printer):
+            return f"elu_derivative({', '.join(printer._print(a) for a in self.args)})"
         return f"ELU′({_arguments(self, printer)})"
 
 
@@ -212,6 +218,12 @@ def _arguments(function, printer) -> str:
     """x, or x, α when α is not the default 1."""
     x, alpha = function.args
     return printer._print(x) if alpha == 1 else f"{printer._print(x)}, {printer._print(alpha)}"
+
+
+def _for_reading(printer) -> bool:
+    """A solution's text printer (it carries a notation) gets the written form;
+    plain str() gets a function call that sympify can parse back."""
+    return "notation" in getattr(printer, "_settings", {})
 
 
 def _power(text: str, exp) -> str:
@@ -269,7 +281,8 @@ def abstract_activation(name: str = "varphi", text: str = "φ", latex: str = r"\
             return _power(rf"{symbol_latex}\left({p._print(self.args[0])}\right)", exp)
 
         def _sympystr(self, p):
-            return f"{symbol_text}({p._print(self.args[0])})"
+            shown = symbol_text if _for_reading(p) else type(self).__name__
+            return f"{shown}({p._print(self.args[0])})"
         return {"_latex": _latex, "_sympystr": _sympystr, "nargs": 1}
 
     prime = type(f"{name}_prime", (sympy.Function,), printer(f"{text}′", f"{latex}'"))
