@@ -150,7 +150,7 @@ def _scalar(p, q, P, Q):
     result = _tidy(negative_entropy + cross_entropy)
     if result.has(Expectation):
         raise NotDerivable(f"the terms {', '.join(map(sympy.sstr, cancelled))} did not cancel")
-    steps.append(Relation((KL(P, Q), negative_entropy + cross_entropy, result),
+    steps.append(Relation(_chain(KL(P, Q), negative_entropy + cross_entropy, result),
                           reason="the two terms added and simplified"))
     if nested != sympy.true:
         result = sympy.Piecewise((result, nested), (sympy.oo, True))
@@ -179,8 +179,13 @@ def _at_boundary(p, q, names):
                 moved.append(f"{name}.{d.parameters[i]} = {sympy.sstr(args[i])}")
         replaced.append(d.with_args(args))
     inside, steps = kl_derivation(*replaced, names=names)
-    factored = inside.replace(lambda e: isinstance(e, sympy.log), lambda e: sympy.log(sympy.factor(e.args[0])))
-    result = sympy.expand(sympy.expand_log(factored, force=True))
+    def split(logarithm):
+        # log(c·ε^k·(1 + ε)^m) = log c + k log ε + m log(1 + ε); c keeps its sign
+        factors = sympy.Mul.make_args(sympy.factor(logarithm.args[0]))
+        moving = [f for f in factors if f.has(epsilon)]
+        fixed = sympy.Mul(*[f for f in factors if not f.has(epsilon)])
+        return sympy.log(_sign_safe(fixed)) + sympy.Add(*[sympy.expand_log(sympy.log(f), force=True) for f in moving])
+    result = sympy.expand(inside.replace(lambda e: isinstance(e, sympy.log) and e.has(epsilon), split), log=False)
     # one term per logarithm, so ε·log ε → 0 is one limit, never ∞ − ∞
     result = sympy.collect(result, sorted(result.atoms(sympy.log), key=sympy.default_sort_key))
     result = sympy.Add(*[sympy.limit(t, epsilon, 0, "+") for t in sympy.Add.make_args(result)])
@@ -207,6 +212,8 @@ def _categorical(p, q, P, Q):
         cross_terms.append(-a * sympy.log(b) if not b.is_zero else sympy.oo)
     steps = [Relation((KL(P, Q), sympy.Sum(_f(P)(k) * sympy.log(_f(P)(k) / _f(Q)(k)), (k, 0, p.probs.shape[0] - 1))),
                       reason="the definition over the finite support; categories with p_k = 0 add 0·log 0 = 0")]
+    if not all(v.is_number for v in (*p.probs, *q.probs)):
+        steps.append(Remark("The symbolic probabilities are taken to add up to one in each distribution."))
     if infinite:
         steps.append(Remark(f"{Q} gives probability 0 to categor{'y' if len(infinite) == 1 else 'ies'} "
                             f"{', '.join(map(str, infinite))}, which {P} draws: the divergence is infinite."))
@@ -217,7 +224,7 @@ def _categorical(p, q, P, Q):
     steps.append(Relation((-Expectation(sympy.log(_f(Q)(X)), P), sympy.Add(*cross_terms, evaluate=False),
                            cross_entropy), reason=f"the cross-entropy of {Q} under {P}"))
     result = _tidy(negative_entropy + cross_entropy)
-    steps.append(Relation((KL(P, Q), negative_entropy + cross_entropy, result), reason="the two terms added"))
+    steps.append(Relation(_chain(KL(P, Q), negative_entropy + cross_entropy, result), reason="the two terms added"))
     return result, steps
 
 
@@ -237,7 +244,7 @@ def _gaussian_vectors(p, q, P, Q):
 
     def log_density(mu, Sigma):
         return (-sympy.Rational(d, 2) * sympy.log(2 * sympy.pi) - sympy.log(sympy.Determinant(Sigma)) / 2
-                - ((x - mu).T * sympy.Inverse(Sigma) * (x - mu))[0, 0] / 2)
+                - QuadraticForm(x - mu, sympy.Inverse(Sigma)) / 2)
 
     second = S_p + m_p * m_p.T
     E_xx = sympy.MatrixSymbol("E_xx", d, d)
@@ -267,17 +274,35 @@ def _gaussian_vectors(p, q, P, Q):
     steps.append(Relation((-Expectation(sympy.log(_f(Q)(x)), P),
                            half_log_2pi + sympy.log(sympy.Determinant(Sigma_q)) / 2
                            + (sympy.Trace(sympy.Inverse(Sigma_q) * Sigma_p)
-                              + ((mu_p - mu_q).T * sympy.Inverse(Sigma_q) * (mu_p - mu_q))[0, 0]) / 2,
+                              + QuadraticForm(mu_p - mu_q, sympy.Inverse(Sigma_q))) / 2,
                            cross_entropy), reason=f"the cross-entropy of {Q} under {P}"))
     result = _tidy(negative_entropy + cross_entropy)
-    steps.append(Relation((KL(P, Q), negative_entropy + cross_entropy, result),
+    steps.append(Relation(_chain(KL(P, Q), negative_entropy + cross_entropy, result),
                           reason="the two terms added and simplified"))
     return result, steps
+
+
+def _sign_safe(argument):
+    """The argument of a logarithm with no factor that looks negative:
+    −1/(p − 1) becomes 1/(1 − p), so that splitting the logarithm never
+    brings in log(−1) = iπ."""
+    def looks_negative(f):
+        return f.is_Add and f.as_coeff_Add()[0].is_negative
+
+    factors = sympy.Mul.make_args(sympy.factor(argument))
+    flipped = [-f if looks_negative(f) else
+               (-f.base)**f.exp if f.is_Pow and looks_negative(f.base) and f.exp.is_Integer else f
+               for f in factors]
+    result = sympy.Mul(*flipped)
+    sign = sympy.simplify(argument / result)
+    return result if sign == 1 else -result if sign == -1 else argument
 
 
 def _tidy(expr):
     """A readable form: logarithms with the same coefficient combined into
     one, special functions collected, the rational rest over one denominator."""
+    original = expr
+    expr = expr.replace(lambda e: isinstance(e, sympy.log), lambda e: sympy.log(_sign_safe(e.args[0])))
     expanded = sympy.expand(sympy.expand_log(expr, force=True))
     logs, special, rest = [], [], []
     for term in sympy.Add.make_args(expanded):
@@ -295,7 +320,7 @@ def _tidy(expr):
     atoms = sorted((a for a in special.atoms(sympy.Function) if a.free_symbols), key=sympy.default_sort_key)
     tidy = _combine_logs(logs) + (sympy.collect(special, atoms) if atoms else special) + rest + constant
     # rewriting must never change the value: checked at random points
-    return tidy if _same(tidy, expr) else expanded
+    return tidy if _same(tidy, original) else original
 
 
 def _same(a, b) -> bool:
@@ -345,6 +370,18 @@ class KL(sympy.Function):
         return f"KL({printer._print(p)} ‖ {printer._print(q)})"
 
 
+class QuadraticForm(sympy.Function):
+    """vᵀ A v, unevaluated (for display): v a column, A a square matrix."""
+
+    def _latex(self, printer):
+        v, A = self.args
+        return rf"\left({printer._print(v)}\right)^{{\top}} {printer._print(A)} \left({printer._print(v)}\right)"
+
+    def _sympystr(self, printer):
+        v, A = self.args
+        return f"({printer._print(v)})ᵀ·{printer._print(A)}·({printer._print(v)})"
+
+
 class Expectation(sympy.Function):
     """E_p[expr], unevaluated (for display)."""
 
@@ -355,6 +392,15 @@ class Expectation(sympy.Function):
     def _sympystr(self, printer):
         expr, under = self.args
         return f"E_{printer._print(under)}[{printer._print(expr)}]"
+
+
+def _chain(*terms) -> tuple:
+    """The terms of a chain, a term equal to the one before it left out."""
+    kept = [terms[0]]
+    for term in terms[1:]:
+        if term != kept[-1]:
+            kept.append(term)
+    return tuple(kept)
 
 
 def _f(name: sympy.Symbol):

@@ -63,8 +63,9 @@ def _distribution(raw: Givens, names: _Symbols):
         for i, row in enumerate(rows):
             if not isinstance(row, list):
                 raise InputError(f"{view.where}.covariance_matrix[{i}]: expected a row (a list), got {json_type(row)}")
-            covariance.append([names.read(v, "real", f"{view.where}.covariance_matrix[{i}][{j}]")
-                               for j, v in enumerate(row)])
+            # a variance (diagonal) is positive, a covariance real
+            covariance.append([names.read(v, "positive" if i == j else "real",
+                                          f"{view.where}.covariance_matrix[{i}][{j}]") for j, v in enumerate(row)])
         args = [loc, covariance]
     else:
         args = [names.read(view.raw(p), kind, f"{view.where}.{p}") for p, kind in zip(cls.parameters, cls.kinds)]
@@ -87,8 +88,10 @@ def _symbolic(d, tag: str, taken: set):
     args, values = [], {}
     for value, (base, _), kind in zip(d.args, d.symbols, d.kinds):
         name = f"{base}_{tag}"
-        # a count stays a number: it fixes the support, and equal counts must cancel
-        if value.is_number and name not in taken and kind != "count":
+        # a count stays a number: it fixes the support, and equal counts must cancel;
+        # so does a probability of 0 or 1, where the engine takes a limit
+        on_edge = kind == "probability" and value in (0, 1)
+        if value.is_number and name not in taken and kind != "count" and not on_edge:
             symbol = sympy.Symbol(name, **KINDS[kind])
             args.append(symbol)
             values[symbol] = value
@@ -102,8 +105,15 @@ def _notation(distributions, tags) -> dict:
     for d, tag in zip(distributions, tags):
         for base, latex in getattr(d, "symbols", ()):
             text = GREEK.get(base, base)
-            notation[f"{base}_{tag}"] = (f"{text}_{tag}", f"{latex}_{{{tag}}}")
+            subscripted = latex[:-1] + f",{tag}}}" if latex.endswith("}") and "_{" in latex else f"{latex}_{{{tag}}}"
+            notation[f"{base}_{tag}"] = (f"{text}_{tag}", subscripted)
     notation["epsilon"] = ("ε", r"\varepsilon")
+    if any(d.family == "MultivariateNormal" for d in distributions):
+        # the matrix symbols of the multivariate derivation
+        notation["x"] = ("x", "x")
+        for tag in tags:
+            notation[f"mu_{tag}"] = (f"μ_{tag}", rf"\mu_{{{tag}}}")
+            notation[f"Sigma_{tag}"] = (f"Σ_{tag}", rf"\Sigma_{{{tag}}}")
     return notation
 
 
@@ -128,18 +138,25 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
     divergence = KL(sympy.Symbol("p"), sympy.Symbol("q"))
     if not values:
         part.answer("KL", general, r"\mathrm{KL}(p \,\|\, q)")
+        _value(part, general)
         return solution
     part.answer("KL_formula", general, r"\mathrm{KL}(p \,\|\, q)")
     part = solution.part("b", "The numbers substituted.")
     exact_value = _substitute(general, values)
     part.steps.append(Evaluation(divergence, general, bindings=dict(values), value=exact_value))
     part.answer("KL", exact_value, r"\mathrm{KL}(p \,\|\, q)")
-    if exact_value.is_number:
-        if exact_value is sympy.oo:
-            part.steps.append(Remark("The divergence is infinite: p gives positive probability where q gives none."))
-        else:
-            part.answer("KL_value", sympy.Float(settle(exact_value).evalf(15), 15), r"\mathrm{KL}(p \,\|\, q)")
+    _value(part, exact_value)
     return solution
+
+
+def _value(part, exact_value):
+    """KL_value, the decimal, when the divergence is a finite number."""
+    if not exact_value.is_number:
+        return
+    if exact_value is sympy.oo:
+        part.steps.append(Remark("The divergence is infinite: p gives positive probability where q gives none."))
+        return
+    part.answer("KL_value", sympy.Float(settle(exact_value).evalf(15), 15), r"\mathrm{KL}(p \,\|\, q)")
 
 
 def _substitute(general, values):
