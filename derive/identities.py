@@ -53,25 +53,31 @@ def _atoms_to_symbols(expr):
     return expr.xreplace(replacement)
 
 
-def _difference(lhs, rhs):
+def _pairs(lhs, rhs):
+    """Matching (left, right) entries: one pair for scalars, one per entry for matrices."""
     if isinstance(lhs, sympy.MatrixBase) or isinstance(rhs, sympy.MatrixBase):
         lhs, rhs = sympy.ImmutableMatrix(lhs), sympy.ImmutableMatrix(rhs)
         if lhs.shape != rhs.shape:
             raise IdentityError(f"shapes differ: {lhs.shape} and {rhs.shape}")
-        return list(lhs - rhs)
-    return [lhs - rhs]
+        return list(zip(lhs, rhs))
+    return [(lhs, rhs)]
+
+
+def _difference(lhs, rhs):
+    return [left - right for left, right in _pairs(lhs, rhs)]
 
 
 def numerically_equal(lhs, rhs, points: int = 4, seed: int = 0, tolerance: float = 1e-9) -> bool:
-    """lhs = rhs at `points` random points (abstract densities made positive numbers)."""
+    """lhs = rhs at `points` random points (abstract densities made positive
+    numbers), to a tolerance relative to the size of the two sides."""
     rng = random.Random(seed)
-    for difference in _difference(lhs, rhs):
-        difference = _atoms_to_symbols(difference)
-        symbols = sorted(difference.free_symbols, key=sympy.default_sort_key)
+    for left, right in _pairs(lhs, rhs):
+        both = _atoms_to_symbols(sympy.Tuple(left, right))
+        symbols = sorted(both.free_symbols, key=sympy.default_sort_key)
         for _ in range(points):
             values = {s: _random_value(s, rng) for s in symbols}
-            number = complex(difference.xreplace(values).evalf(30))
-            if abs(number) > tolerance:
+            a, b = (complex(side.xreplace(values).evalf(30)) for side in both)
+            if abs(a - b) > tolerance * max(1.0, abs(a), abs(b)):
                 return False
     return True
 

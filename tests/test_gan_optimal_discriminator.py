@@ -53,3 +53,9 @@ def test_value_at_D_star_is_minus_log4_plus_twice_jsd(answers, m_g, s_g):
     C = answers["C_G"].expr
     engine = float(C.subs(sympy.Symbol("JSD"), float(jsd)))
     assert engine == pytest.approx(float(value), abs=1e-9)
+
+
+def test_seed_optimal_discriminator_is_right(answers):
+    # 001 §15.1.3: D*(x) = p_data(x)/(p_data(x) + p_G(x)), reached there by a slipped derivative
+    expr = sympy.sympify(str(answers["D_star"].expr), locals=LOCALS)
+    assert sympy.simplify(expr - p_data(x) / (p_data(x) + p_g(x))) == 0

@@ -105,3 +105,12 @@ def test_em_step_increases_the_marginal_likelihood(em, posterior):
         new = _em_update(em, X, means, seconds)
         assert log_likelihood(new) >= log_likelihood(u) - 1e-12
         u = new
+
+
+def test_seed_posterior_and_marginal_are_right(posterior):
+    # 004's hand results: p(z | x) = N(uᵀx/(σ² + uᵀu), σ²/(σ² + uᵀu)), p(x) = N(0, u uᵀ + σ² I)
+    assert sympy.simplify(posterior["posterior_mean"].expr - uTx / (sigma**2 + uTu)) == 0
+    assert sympy.simplify(posterior["posterior_var"].expr - sigma**2 / (sigma**2 + uTu)) == 0
+    d = sympy.Symbol("d", integer=True, positive=True)
+    u = sympy.MatrixSymbol("u", d, 1)
+    assert posterior["marginal_cov"].expr == u * u.T + sigma**2 * sympy.Identity(d)
