@@ -10,7 +10,7 @@ def printer_for(format: str):
         return TextPrinter()
     if format in ("latex", "latex-fragment"):
         from .latex import LatexPrinter
-        return LatexPrinter(standalone=format == "latex")
+        return LatexPrinter(standalone=format == "latex", portable=format == "latex-fragment")
     if format == "markdown":
         from .markdown import MarkdownPrinter
         return MarkdownPrinter()

@@ -1,18 +1,25 @@
 """LaTeX: a complete document, or the body alone for Jupyter and sheets."""
 from __future__ import annotations
 
+import json
+from functools import partial
+
+import sympy
+
 from . import math, tikz
 from .base import DocumentPrinter, evaluation_terms, relation_terms
 
 RELATIONS = {"=": "=", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "<": "<", ">": ">",
-             "⇔": r"\iff", "⇒": r"\implies", "≠": r"\neq"}
+             "⇔": r"\iff", "⇒": r"\implies", "≠": r"\neq", "→": r"\to", "↦": r"\mapsto",
+             "∝": r"\propto", "≡": r"\equiv", "≪": r"\ll", "≫": r"\gg", "⊆": r"\subseteq", "∈": r"\in",
+             "⟹": r"\implies", "≔": r"\mathrel{:=}", ":=": r"\mathrel{:=}", "≅": r"\cong", "~": r"\sim"}
 
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage[T1]{fontenc}
 \usepackage{amsmath,amssymb}
 \usepackage[margin=2.2cm]{geometry}
-\usepackage{lmodern}
+\IfFileExists{lmodern.sty}{\usepackage{lmodern}}{}
 \usepackage{graphicx}
 """ + tikz.PACKAGES + r"""\allowdisplaybreaks
 \setcounter{MaxMatrixCols}{20}
@@ -22,6 +29,11 @@ PREAMBLE = r"""\documentclass[11pt]{article}
   \ifdim\wd\derivebox>\linewidth\sbox{\derivebox}{\resizebox{\linewidth}{!}{\usebox{\derivebox}}}\fi
   \ifdim\ht\derivebox>0.8\textheight\sbox{\derivebox}{\resizebox{!}{0.8\textheight}{\usebox{\derivebox}}}\fi
   \usebox{\derivebox}}
+% \derivedisplay{rows}: align* (so long chains break across pages), or, when
+% the widest row would run past the margin, the rows shrunk to the text width
+\newcommand{\derivedisplay}[1]{\sbox{\derivebox}{$\displaystyle\begin{aligned}#1\end{aligned}$}%
+  \ifdim\wd\derivebox>\linewidth\[\resizebox{\linewidth}{!}{\usebox{\derivebox}}\]%
+  \else\begin{align*}#1\end{align*}\fi}
 """
 
 _ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
@@ -67,10 +79,20 @@ class LatexPrinter(DocumentPrinter):
 
     format = "latex"
 
-    def __init__(self, standalone: bool = True, section: str = "section", inline: bool = False):
+    def __init__(self, standalone: bool = True, section: str = "section", inline: bool = False,
+                 stated_convention: str = "", portable: bool = False):
         self.standalone = standalone
+        #: only standard LaTeX (amsmath): no preamble macros, no TikZ; what
+        #: Jupyter's text/latex output and nbconvert's templates can take
+        self.portable = portable
         self.section = section
         self.inline = inline
+        #: a convention the surrounding document states once (a sheet):
+        #: conventions that start the same way are not repeated per problem
+        self.stated_convention = stated_convention
+        # In a document, large matrices are summarised; one-line math (JSON,
+        # Markdown) keeps them whole.
+        self._latex = math.latex if inline else partial(math.latex, summarise=True)
 
     def doprint(self, solution) -> str:
         body = self.body(solution)
@@ -84,7 +106,10 @@ class LatexPrinter(DocumentPrinter):
                rf"\noindent\textit{{Problem}} \texttt{{{escape(solution.problem)}}}. "
                rf"\textit{{Source:}} {escape(solution.source)}.\par\medskip",
                escape(solution.statement) + r"\par\medskip"]
-        if solution.convention:
+        if solution.given is not None:
+            # ragged right: typewriter text has no stretchable spaces to justify with
+            out.append("{\\raggedright\\noindent\\textit{Givens:}\n" + givens_latex(solution.given) + "\\par}")
+        if solution.convention and not self._stated(solution.convention):
             out.append(rf"\noindent\textit{{Convention:}} {escape(solution.convention)}\par\medskip")
         for part in solution.parts:
             out.append(rf"\subsection*{{({escape(part.id)}) {escape(part.question)}}}")
@@ -92,17 +117,21 @@ class LatexPrinter(DocumentPrinter):
                 out.append(self.print_step(step, notation))
             if part.answers:
                 out.append(r"\paragraph{Answer.}")
-                rows = [rf"{answer.latex} &= \boxed{{{math.latex(answer.expr, notation)}}}"
+                rows = [rf"{answer.latex} &= \boxed{{{self._latex(answer.expr, notation)}}}"
                         for answer in part.answers.values()]
-                out.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
+                out.append(self._rows(rows))
         return "\n\n".join(out) + "\n"
 
+    def _stated(self, convention: str) -> bool:
+        head = self.stated_convention.split(":")[0]
+        return bool(head) and convention.startswith(head)
+
     def _print_Evaluation(self, step, notation):
-        terms = evaluation_terms(step, notation, math.latex)
+        terms = evaluation_terms(step, notation, self._latex)
         return self._display(terms[0], [("=", t) for t in terms[1:]], step.note)
 
     def _print_Relation(self, step, notation):
-        terms = relation_terms(step, notation, math.latex)
+        terms = relation_terms(step, notation, self._latex)
         return self._display(terms[0], [(RELATIONS[r], t) for r, t in zip(step.relations, terms[1:])],
                              step.reason)
 
@@ -110,14 +139,16 @@ class LatexPrinter(DocumentPrinter):
         return rf"\text{{{escape(step.text)}}}" if self.inline else escape(step.text) + r"\par"
 
     def _print_Solved(self, step, notation):
-        unknown = math.latex(step.unknown, notation)
-        solutions = ", ".join(math.latex(s, notation) for s in step.solutions)
+        unknown = self._latex(step.unknown, notation)
+        solutions = ", ".join(self._latex(s, notation) for s in step.solutions)
         rhs = rf"{unknown} = {solutions}" if step.solutions else rf"\text{{no solution for }} {unknown}"
-        return self._display(math.latex(step.equation, notation), [(r"\implies", rhs)], step.reason)
+        return self._display(self._latex(step.equation, notation), [(r"\implies", rhs)], step.reason)
 
     def _print_ComputationGraph(self, step, notation):
         if self.inline:  # MathJax (JSON, Markdown, Jupyter) cannot draw TikZ
             return rf"\text{{{escape(graph_summary(step))}}}"
+        if self.portable:
+            return escape(graph_summary(step)) + r"\par"
         return tikz.figure(step, escape)
 
     def _display(self, first: str, rest: list[tuple[str, str]], note: str = "") -> str:
@@ -128,7 +159,17 @@ class LatexPrinter(DocumentPrinter):
             return rf"\[ {first} \]"
         lines = [rf"{first} &{rest[0][0]} {rest[0][1]}{tag}"]
         lines += [rf"&{relation} {term}" for relation, term in rest[1:]]
-        return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+        return self._rows(lines)
+
+    def _rows(self, rows):
+        if self.portable:
+            return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+        return display(rows)
+
+
+def display(rows: list[str]) -> str:
+    """Aligned rows of display math, through the preamble's \\derivedisplay."""
+    return "\\derivedisplay{\n" + " \\\\\n".join(rows) + "\n}"
 
 
 def graph_summary(step) -> str:
@@ -136,3 +177,54 @@ def graph_summary(step) -> str:
     caption = f"{step.caption}: " if step.caption else ""
     return (f"Computation graph ({caption}{len(step.nodes)} quantities, {len(step.edges)} edges; "
             "drawn in the LaTeX/PDF sheet)")
+
+
+#: Nesting of givens shown as lists; deeper values are shown as escaped JSON.
+GIVENS_DEPTH = 3
+
+
+def givens_latex(given, depth: int = 0) -> str:
+    """JSON givens (untrusted: every string escaped) as LaTeX text:
+    objects as lists of `key: value`, numbers and numeric matrices as math."""
+    if isinstance(given, dict) and given and depth < GIVENS_DEPTH:
+        items = "\n".join(rf"\item \texttt{{{escape(str(key))}}}: {givens_latex(value, depth + 1)}"
+                          for key, value in given.items())
+        return "\\begin{itemize}\\setlength{\\itemsep}{0pt}\n" + items + "\n\\end{itemize}"
+    if isinstance(given, list) and given and all(isinstance(v, dict) for v in given) and depth < GIVENS_DEPTH:
+        items = "\n".join(rf"\item {givens_latex(value, depth + 1)}" for value in given)
+        return "\\begin{enumerate}\\setlength{\\itemsep}{0pt}\n" + items + "\n\\end{enumerate}"
+    numbers = _numeric_matrix(given)
+    if numbers is not None:
+        return f"${math.latex(numbers, summarise=True)}$"
+    if isinstance(given, str):
+        return rf"\texttt{{{escape(given)}}}"
+    return rf"\texttt{{{escape(json.dumps(given, ensure_ascii=False))}}}"
+
+
+def _numeric_matrix(value):
+    """A JSON number, vector (as a column) or rectangular list of rows as a
+    SymPy number or matrix; None for anything else."""
+    def is_number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v)
+
+    if is_number(value):
+        return _exact(value)
+    if isinstance(value, list) and value and all(is_number(v) for v in value):
+        return sympy.ImmutableMatrix([[_exact(v)] for v in value])
+    if (isinstance(value, list) and value and all(isinstance(r, list) and r for r in value)
+            and len({len(r) for r in value}) == 1 and all(is_number(v) for r in value for v in r)):
+        return sympy.ImmutableMatrix([[_exact(v) for v in r] for r in value])
+    return None
+
+
+def _finite(number) -> bool:
+    return isinstance(number, int) or (number == number and abs(number) != float("inf"))
+
+
+def _exact(number):
+    """The number as typed: 0.1 stays 0.1 (through its shortest repr)."""
+    if isinstance(number, int) and abs(number) < 10**15:
+        return sympy.Integer(number)
+    if number != 0 and not 1e-9 < abs(number) < 1e15:
+        return sympy.Float(number)  # printed in scientific notation
+    return sympy.Rational(repr(number))

@@ -133,14 +133,25 @@ def terminating_places(rational) -> int | None:
     return max(twos, fives) if q == 1 else None
 
 
+#: Matrices printed in full in documents: up to 8×8, or as many entries in at most 16 columns.
+FULL_MATRIX_ENTRIES, FULL_MATRIX_SIDE = 64, 16
+
+
+def fits_in_full(shape) -> bool:
+    rows, columns = shape
+    return (rows <= 8 and columns <= 8) or (rows * columns <= FULL_MATRIX_ENTRIES
+                                            and max(rows, columns) <= FULL_MATRIX_SIDE)
+
+
 class MathLatexPrinter(_NotationMixin, LatexPrinter):
     _default_settings = {**LatexPrinter._default_settings, "notation": {}, "values": None, "digits": 6,
-                         "decimals": True}
+                         "decimals": True, "summarise": False}
     _name_index = 1
 
     def _default_symbol(self, expr, **kwargs):
         if isinstance(expr, sympy.MatrixSymbol):
-            return LatexPrinter._print_MatrixSymbol(self, expr)
+            # Not LatexPrinter._print_MatrixSymbol: it calls back into our _print_Symbol.
+            kwargs.setdefault("style", self._settings["mat_symbol_style"])
         return LatexPrinter._print_Symbol(self, expr, **kwargs)
 
     def _print_Float(self, expr):
@@ -151,7 +162,7 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
         return text
 
     def _print_indicator(self, expr, exp=None):
-        return rf"\mathbb{{1}}\left[{self._print(expr.args[0])} > 0\right]"
+        return rf"\mathbb{{I}}\left[{self._print(expr.args[0])} > 0\right]"
 
     def _print_relu(self, expr, exp=None):
         text = rf"\operatorname{{ReLU}}\left({self._print(expr.args[0])}\right)"
@@ -195,7 +206,27 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
     def _print_ImmutableDenseMatrix(self, expr):
         if expr.shape == (1, 1):
             return self._print(expr[0, 0])
+        if self._settings["summarise"] and not fits_in_full(expr.shape):
+            return self._summary(expr)
         return LatexPrinter._print_MatrixBase(self, expr)
+
+    def _summary(self, expr):
+        """A large matrix as its corners and its size (the JSON keeps every entry)."""
+        rows, columns = expr.shape
+        row_ids = [0, 1, None, rows - 1] if rows > 3 else list(range(rows))
+        column_ids = [0, 1, None, columns - 1] if columns > 3 else list(range(columns))
+
+        def cell(i, j):
+            if i is None and j is None:
+                return r"\ddots"
+            if i is None:
+                return r"\vdots"
+            if j is None:
+                return r"\cdots"
+            return self._print(expr[i, j])
+
+        body = r" \\ ".join(" & ".join(cell(i, j) for j in column_ids) for i in row_ids)
+        return rf"\underbrace{{\begin{{bmatrix}}{body}\end{{bmatrix}}}}_{{{rows}\times {columns}}}"
 
     _print_MutableDenseMatrix = _print_ImmutableDenseMatrix
 

@@ -109,15 +109,18 @@ def _detailed(step: ComputationGraph) -> str:
 
 
 def _collapsed(step: ComputationGraph, escape) -> str:
+    """One block per layer; an arrow joins consecutive layers, and a block
+    names the earlier layers it also reads (skip edges would be a tangle)."""
     layer = layers(step)
     grid = rows(step)
+    links = {(layer[s], layer[t]) for s, t in step.edges if layer[s] != layer[t]}
     lines = []
     for i, row in enumerate(grid):
-        names = ", ".join(f"${nodes_latex}$" for nodes_latex in _latex_names(step, row))
-        lines.append(rf"\node[block] (b{i}) {{\textbf{{Layer {i + 1}}} ({len(row)}): {names}}}; \\")
-    links = sorted({(layer[s], layer[t]) for s, t in step.edges if layer[s] != layer[t]})
-    edges = [rf"\draw[flow] (b{s}) -- (b{t});" if t == s + 1 else
-             rf"\draw[flow] (b{s}.east) to[out=0,in=0] (b{t}.east);" for s, t in links]
+        names = ", ".join(f"${latex}$" for latex in _latex_names(step, row))
+        skips = sorted(s + 1 for s, t in links if t == i and s < i - 1)
+        also = f"; also reads layer{'s' if len(skips) > 1 else ''} {', '.join(map(str, skips))}" if skips else ""
+        lines.append(rf"\node[block] (b{i}) {{\textbf{{Layer {i + 1}}} ({len(row)}{also}): {names}}}; \\")
+    edges = [rf"\draw[flow] (b{i}) -- (b{i + 1});" for i in range(len(grid) - 1) if (i, i + 1) in links]
     return _picture(lines, edges)
 
 

@@ -1,0 +1,179 @@
+"""Solution sheets: many problems in one LaTeX document, and its PDF.
+
+`build_sheet` solves the named problems (with their own givens, the user's,
+or a random variant) and returns one `article`: title, table of contents,
+the layout convention stated once, then a section per problem as the LaTeX
+printer writes it.  `write_sheet` writes that source, or compiles it with
+pdflatex in a scratch directory (no shell escape, no reading or writing
+outside it, a time limit) and reports the first LaTeX error with its line
+in the generated source.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+from .printing.latex import PREAMBLE, LatexPrinter, escape
+
+#: Stated once at the top of every sheet; problems whose own convention is
+#: this one (it starts "Denominator layout") do not repeat it.
+CONVENTION = ("Denominator layout: the gradient of a scalar L with respect to a vector or matrix "
+              "has the shape of that vector or matrix (∂L/∂W has the shape of W; ∂L/∂x is a column "
+              "when x is). A Jacobian ∂f/∂x of f: ℝⁿ → ℝᵐ is m × n, one row per output. Vectors "
+              "are columns.")
+TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
+#: Runs of pdflatex: the second one writes the table of contents.
+RUNS = 2
+
+
+class SheetError(InputError):
+    """A sheet could not be made; the message is one line saying why."""
+
+
+def solutions(names: list[str], given: dict | None = None, seed: int | None = None) -> list:
+    """Every named problem solved: with `given` (one problem only), a
+    `seed` variant (problems without variants keep their own givens), or
+    their own givens."""
+    from .catalog import find, solve
+    if not names:
+        raise InputError("name at least one problem, or use --all")
+    if given is not None and len(names) != 1:
+        raise InputError("--given applies to one problem; name exactly one")
+    if seed is not None and not 0 <= seed < 2**63:
+        raise InputError(f"--seed: expected a non-negative integer, got {seed}")
+    solved = []
+    for name in names:
+        variant = seed if seed is not None and hasattr(find(name).load(), "random_given") else None
+        try:
+            solved.append(solve(name, given=given, seed=variant))
+        except InputError:
+            raise
+        except ValueError as error:  # an engine error: say which problem it stopped
+            raise SheetError(f"problem {name}: {error}") from error
+    return solved
+
+
+def build_sheet(names: list[str], given: dict | None = None, seed: int | None = None) -> str:
+    """The LaTeX source of a sheet of the named problems."""
+    return document(solutions(names, given, seed), seed)
+
+
+def document(solved: list, seed: int | None = None) -> str:
+    """A complete article from solved problems (Solution objects)."""
+    printer = LatexPrinter(standalone=False, stated_convention=CONVENTION)
+    variant = (f"Variant drawn with seed {seed}: every problem that has random variants has new givens "
+               f"(derive solve NAME --seed {seed} shows one alone); the others keep their own."
+               if seed is not None else "Every problem with the givens of its source.")
+    head = [PREAMBLE.replace(r"\allowdisplaybreaks", "\\allowdisplaybreaks\n\\setcounter{tocdepth}{1}"),
+            r"\title{Solution sheet}", r"\author{derive}", r"\date{}", r"\begin{document}", r"\maketitle",
+            rf"\noindent {escape(variant)} {len(solved)} problem{'s' if len(solved) != 1 else ''}; "
+            "each section gives the problem's source, its statement and givens, and for every part "
+            r"the derivation step by step with the answers boxed.\par\medskip",
+            rf"\noindent\textbf{{Convention for matrix derivatives.}} {escape(CONVENTION)}\par",
+            r"\tableofcontents", r"\clearpage"]
+    sections = [printer.body(solution) for solution in solved]
+    return "\n".join(head) + "\n\n" + "\n\\clearpage\n".join(sections) + "\n\\end{document}\n"
+
+
+def write_sheet(names, given, seed, output_path, time_limit: float | None = None) -> Path:
+    """Write the sheet to `output_path`: LaTeX source, or a PDF when it ends
+    in `.pdf`.  Returns the path written."""
+    output = Path(output_path)
+    source = build_sheet(names, given, seed)
+    if output.suffix.lower() != ".pdf":
+        _write(output, source.encode("utf-8"))
+        return output
+    compile_pdf(source, output, time_limit)
+    return output
+
+
+def compile_pdf(source: str, output: Path, time_limit: float | None = None):
+    """Compile LaTeX `source` into the PDF `output` with pdflatex (twice, for
+    the table of contents).  Without TeX, the source is written beside the
+    PDF and SheetError says how to install TeX."""
+    output = Path(output)
+    pdflatex = shutil.which("pdflatex")
+    if pdflatex is None:
+        tex = output.with_suffix(".tex")
+        _write(tex, source.encode("utf-8"))
+        raise SheetError(f"no TeX installed (pdflatex not found): wrote the LaTeX source to {tex} instead; "
+                         f"install TeX to get the PDF (Debian: apt-get install {TEX_PACKAGES})")
+    with tempfile.TemporaryDirectory(prefix="derive-sheet-") as scratch:
+        directory = Path(scratch)
+        (directory / "sheet.tex").write_text(source, encoding="utf-8")
+        for _ in range(RUNS):
+            _run(pdflatex, directory, source, time_limit)
+        _write(output, (directory / "sheet.pdf").read_bytes())
+
+
+def _run(pdflatex, directory: Path, source: str, time_limit):
+    command = [pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+               "-file-line-error", "sheet.tex"]
+    # Paranoid file access: TeX may read and write only below the scratch directory
+    # (and its own installation), whatever the source asks.
+    environment = {**os.environ, "openin_any": "p", "openout_any": "p", "TEXMFOUTPUT": str(directory)}
+    try:
+        result = subprocess.run(command, cwd=directory, env=environment, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                timeout=time_limit or None)
+    except subprocess.TimeoutExpired:
+        raise SheetError(f"pdflatex did not finish within {time_limit} s (--time-limit)") from None
+    if result.returncode != 0 or not (directory / "sheet.pdf").exists():
+        log = directory / "sheet.log"
+        text = log.read_text(encoding="latin-1") if log.exists() else result.stdout.decode("latin-1")
+        raise SheetError(first_error(text, source))
+
+
+_FILE_LINE_ERROR = re.compile(r"^(?:\./)?sheet\.tex:(\d+): (.*)$", re.MULTILINE)
+_BANG_ERROR = re.compile(r"^! (.*)$", re.MULTILINE)
+_LINE = re.compile(r"^l\.(\d+) ?(.*)$", re.MULTILINE)
+
+
+def first_error(log: str, source: str) -> str:
+    """`LaTeX error at line N of the generated source: message (the line)`."""
+    match = _FILE_LINE_ERROR.search(log)
+    if match:
+        line, message = int(match.group(1)), match.group(2)
+    else:
+        bang = _BANG_ERROR.search(log)
+        if bang is None:
+            return "pdflatex failed without an error message; see its log"
+        message = bang.group(1)
+        where = _LINE.search(log, bang.end())
+        line = int(where.group(1)) if where else 0
+    lines = source.splitlines()
+    context = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    if len(context) > 80:
+        context = context[:77] + "..."
+    at = f" at line {line} of the generated source" if line else ""
+    return f"LaTeX error{at}: {message.strip()}" + (f" (the line reads: {context})" if context else "")
+
+
+def _write(path: Path, data: bytes):
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise SheetError(f"{path}: cannot write: {error.strerror}") from None
+
+
+def command(arguments) -> int:
+    """`derive sheet [NAME ...] [--all] [--given FILE.json] [--seed N] -o FILE.tex|FILE.pdf`."""
+    from .catalog import entries
+    from .cli import read_given
+    if arguments.all and arguments.names:
+        raise InputError("name problems or use --all, not both")
+    names = [entry.name for entry in entries()] if arguments.all else list(arguments.names)
+    given = read_given(arguments.given) if arguments.given is not None else None
+    if not arguments.output:
+        raise InputError("-o FILE.tex or -o FILE.pdf: where to write the sheet")
+    suffix = Path(arguments.output).suffix.lower()
+    if suffix not in (".tex", ".pdf"):
+        raise InputError(f"-o {arguments.output}: expected a name ending in .tex or .pdf")
+    time_limit = getattr(arguments, "time_limit", None)
+    write_sheet(names, given, arguments.seed, arguments.output, time_limit)
+    return 0
