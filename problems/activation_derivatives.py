@@ -23,8 +23,8 @@ STATEMENT = ("Calculate the derivative/subdifferential of (1) Relu(x) = max(0, x
 def build() -> Solution:
     entry = problems.entry("activation-derivatives")
     solution = Solution(entry.name, entry.title, entry.source, STATEMENT,
-                        notation={"alpha": ("α", r"\alpha"), "f'_-": ("f′₋(0)", r"f'_{-}(0)"),
-                                  "f'_+": ("f′₊(0)", r"f'_{+}(0)")})
+                        notation={"alpha": ("α", r"\alpha"), "f'_-": ("f'₋(0)", r"f'_{-}(0)"),
+                                  "f'_+": ("f'₊(0)", r"f'_{+}(0)")})
     kinked(solution, "a", "relu", "Relu", RELU, relu(x), True)
     kinked(solution, "b", "elu", "elu", ELU, elu(x, alpha), sympy.Q.le(alpha, 1))
     smooth_softplus(solution)
@@ -34,16 +34,16 @@ def build() -> Solution:
 def kinked(solution, part_id, key, name, f, vocabulary, assumptions):
     part = solution.part(part_id, f"{name}: its derivative away from 0, and its subdifferential at 0.")
     off = derivative_off_kink(f, x, 0)
-    solution.notation.update({f"{key}_prime": (f"{name}′(x)", rf"\operatorname{{{name}}}'(x)"),
+    solution.notation.update({f"{key}_prime": (f"{name}'(x)", rf"\operatorname{{{name}}}'(x)"),
                               f"{key}_sub": (f"∂{name}(0)", rf"\partial\operatorname{{{name}}}(0)"),
-                              f"{key}_engine": (f"{name}′ used by backpropagation, at 0",
+                              f"{key}_engine": (f"{name}' used by backpropagation, at 0",
                                                 rf"\operatorname{{{name}}}'_{{\text{{backprop}}}}(0)")})
     part.steps.append(Relation((sympy.Symbol(f"{key}_prime"), sympy.Derivative(f, x), off),
                                reason="each piece differentiated (x ≠ 0)"))
     interval, steps = subdifferential(f, x, 0, assumptions)
     part.steps += steps
     part.steps.append(Relation((sympy.Symbol(f"{key}_sub"), interval), reason=(
-        f"{name} is convex (each piece has f″ ≥ 0, and the left slope does not exceed the right one), so its "
+        f"{name} is convex (each piece has f'' ≥ 0, and the left slope does not exceed the right one), so its "
         "subdifferential at the kink is the interval between the one-sided derivatives")))
     if isinstance(interval, sympy.Interval):
         part.steps.append(Remark(f"At α = 1 the interval closes to one point: ELU(·, 1) is differentiable."
@@ -69,11 +69,11 @@ def smooth_softplus(solution):
     d = sympy.diff(SOFTPLUS, x)
     sigma = 1 / (1 + sympy.exp(-x))
     equal = sympy.simplify(d - sigma) == 0
-    solution.notation["softplus_prime"] = ("softplus′(x)", r"\operatorname{softplus}'(x)")
+    solution.notation["softplus_prime"] = ("softplus'(x)", r"\operatorname{softplus}'(x)")
     part.steps.append(Relation((sympy.Symbol("softplus_prime"), sympy.Derivative(SOFTPLUS, x), d,
                                 sympy.Mul(1, sigma, evaluate=False), sigmoid(x)),
                                ("=", "=", "=" if equal else "≠", "="),
-                               reason="chain rule; divide numerator and denominator by eˣ"))
+                               reason="chain rule; divide numerator and denominator by e^x"))
     part.steps.append(Remark("softplus is smooth, so its subdifferential at every x is {σ(x)}: no kink."))
     engine = sympy.diff(softplus(x), x)
     part.answer("softplus_prime", sigmoid(x) if equal else d, r"\operatorname{softplus}'(x)")

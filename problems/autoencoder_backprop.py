@@ -1,5 +1,5 @@
 """002 Problem 2: backpropagation through a one-hidden-layer autoencoder,
-h = ReLU(W₁ᵀx + b₁), x′ = σ(W₂ᵀh + b₂), loss Σᵢ (xᵢ − x′ᵢ)²."""
+h = ReLU(W₁ᵀx + b₁), x' = σ(W₂ᵀh + b₂), loss Σ_i (x_i − x'_i)²."""
 from __future__ import annotations
 
 import sympy
@@ -22,8 +22,8 @@ GIVEN = {
 }
 
 STATEMENT = (
-    "An autoencoder encodes x ∈ R^d as h = ReLU(W₁ᵀx + b₁) ∈ R^k and decodes it as x′ = σ(W₂ᵀh + b₂), "
-    "with W₁ ∈ R^(d×k), W₂ ∈ R^(k×d); the weights minimise Σᵢ (xᵢ − x′ᵢ)². Derive ∇x′, ∇h, ∇W₂ and ∇W₁ by "
+    "An autoencoder encodes x ∈ R^d as h = ReLU(W₁ᵀx + b₁) ∈ R^k and decodes it as x' = σ(W₂ᵀh + b₂), "
+    "with W₁ ∈ R^(d×k), W₂ ∈ R^(k×d); the weights minimise Σ_i (x_i − x'_i)². Derive grad x', grad h, grad W₂ and grad W₁ by "
     "backpropagation (the ReLU derivative as an indicator). Reconstructed from the solution: the seed states "
     "the formulas only; the numbers (d = 3, k = 2) are an instance chosen here to confirm the matrix forms.")
 
@@ -56,7 +56,7 @@ def build_graph(given: dict) -> Graph:
     z2 = layers.total([layers.product(W2.T, h, "decoder"), b2], "decoder")
     xp = layers.activation(graph, "xp", "sigmoid", graph.define("z_2", z2), latex="x'")
     layers.loss(graph, "loss", "sse", [x_], [xp], latex=r"\mathcal{L}")
-    graph["xp"].text = "x′"
+    graph["xp"].text = "x'"
     graph.evaluate()
     graph.backward("loss")
     return graph.evaluate()
@@ -94,23 +94,23 @@ def build(given: dict) -> Solution:
 def seed_remarks(solution, graph):
     d, k = graph["x"].shape[0], graph["h"].shape[0]
     part = solution.part("c", "The seed's formulas, checked against these.")
-    part.steps.append(Remark("∇x′_j = 2(x′_j − x_j): right; it is ∂L/∂x′ above, entry by entry."))
+    part.steps.append(Remark("grad x'_j = 2(x'_j − x_j): right; it is ∂L/∂x' above, entry by entry."))
     part.steps.append(Remark(
-        f"∇h_j = 2(x′_j − x_j) x′_j (1 − x′_j) w₂ mixes indices: h has k = {k} entries and x′ has d = {d}, and "
-        "each h_m feeds every x′_j, so ∇h = W₂ [2(x′ − x) ⊙ x′ ⊙ (1 − x′)], a sum over j, as above."))
+        f"grad h_j = 2(x'_j − x_j) x'_j (1 − x'_j) w₂ mixes indices: h has k = {k} entries and x' has d = {d}, and "
+        "each h_m feeds every x'_j, so grad h = W₂ [2(x' − x) ⊙ x' ⊙ (1 − x')], a sum over j, as above."))
     part.steps.append(Remark(
-        f"∇w₂ = Σᵢ 2(x′ᵢ − xᵢ) x′ᵢ (1 − x′ᵢ) hᵢ is a scalar, but W₂ is {k}×{d}: the gradient is the outer product "
-        "h δ₂ᵀ with δ₂ = 2(x′ − x) ⊙ x′ ⊙ (1 − x′), entry (m, j) = h_m δ₂_j."))
+        f"grad w₂ = Σ_i 2(x'_i − x_i) x'_i (1 − x'_i) h_i is a scalar, but W₂ is {k}×{d}: the gradient is the outer product "
+        "h δ₂ᵀ with δ₂ = 2(x' − x) ⊙ x' ⊙ (1 − x'), entry (m, j) = h_m δ₂_j."))
     part.steps.append(Remark(
-        f"∇w₁ = 2 Σᵢ ∂hᵢ/∂w₁ (x′ᵢ − xᵢ) x′ᵢ (1 − x′ᵢ) w₂ with ∂hᵢ/∂w₁ = xᵢ or 0 has the same index slip; W₁ is "
+        f"grad w₁ = 2 Σ_i ∂h_i/∂w₁ (x'_i − x_i) x'_i (1 − x'_i) w₂ with ∂h_i/∂w₁ = x_i or 0 has the same index slip; W₁ is "
         f"{d}×{k} and its gradient is x δ₁ᵀ with δ₁ = 1[z₁ > 0] ⊙ (W₂ δ₂). The indicator condition is right: "
         "the ReLU passes the gradient where its pre-activation is positive."))
 
 
 def describe(given) -> str:
     x, W_1, _, _, _ = read(given)
-    return (f"The autoencoder h = ReLU(W₁ᵀx + b₁), x′ = σ(W₂ᵀh + b₂) with d = {x.rows}, k = {W_1.cols} and loss "
-            "Σᵢ (xᵢ − x′ᵢ)²; the weights and input are the givens.")
+    return (f"The autoencoder h = ReLU(W₁ᵀx + b₁), x' = σ(W₂ᵀh + b₂) with d = {x.rows}, k = {W_1.cols} and loss "
+            "Σ_i (x_i − x'_i)²; the weights and input are the givens.")
 
 
 def random_given(rng) -> dict:

@@ -108,7 +108,7 @@ def check_seed_table(solution):
     part.steps.append(Remark(
         "Reconstructed from the solution: the table lists no output weights; the output ORs ¬P ∧ Q and P ∧ ¬Q "
         "(weights 1, 1, bias −½). This design has two hidden layers, not the one the problem asks for. The table "
-        "says σ; read as step units here, since σ(±½) are not bits."))
+        "says σ; read as step units here, since σ(½) and σ(−½) are not bits."))
     names = ("P", "Q")
     computed = logic.unit_functions(SEED_TABLE_1, SEED_TABLE_1_B, "step", VARIABLES)
     wrong_units = []

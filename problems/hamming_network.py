@@ -89,7 +89,7 @@ def check_design(solution, network):
     part.steps.append(Remark(
         "The same weights with σ units σ(k z), outputs read at ½: "
         + "; ".join(f"gain k = {k}: {n} of 48 bits wrong" for k, n in sigmoid_failures.items())
-        + ". A sigmoid network needs the gain so that σ(±k/2) is close to 0 and 1."))
+        + ". A sigmoid network needs the gain so that σ(k/2) and σ(−k/2) is close to 0 and 1."))
     part.answer("sigmoid_gain_10_correct", sigmoid_failures[10] == 0, r"\sigma(10 z)\text{ network correct}")
 
 
@@ -137,7 +137,7 @@ def check_seed(solution, sops):
            f"still gets {sum(map(len, repaired_failures))} bits wrong.")))
     always_one = all(bit == 1 for row in range(16) for bit in logic.network_table(sigmoid_network, D).row(row)[4:])
     part.steps.append(Remark(
-        "With σ units, as the seed writes them, a hidden unit outputs a number in (0, 1), not a bit (σ(±½) ≈ "
+        "With σ units, as the seed writes them, a hidden unit outputs a number in (0, 1), not a bit (σ(½), σ(−½) ≈ "
         "0.62 or 0.38), and the outputs read at ½ get "
         f"{sum(map(len, sigmoid_failures))} of the 48 bits wrong"
         + (" (every output reads 1 on every input, since four positive numbers minus ½ stay positive)"

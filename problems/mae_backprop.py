@@ -58,7 +58,7 @@ def build(given: dict) -> Solution:
     part = solution.part("a", "∂L/∂ŷ for L = ‖ŷ − y‖₁, and why ŷ has no activation.")
     gradient(part, graph, "dL_dyhat", keep=())
     part.steps.append(Remark(
-        "sign(ŷ − y) entry by entry (the subgradient 0 taken where ŷᵢ = yᵢ): the L1 loss's gradient has "
+        "sign(ŷ − y) entry by entry (the subgradient 0 taken where ŷ_i = y_i): the L1 loss's gradient has "
         "constant magnitude. No activation on ŷ: the target is any vector in R^d, and a squashing activation "
         "(σ, tanh) would confine ŷ to a box it might not contain, and multiply the gradient by its own "
         "derivative, which vanishes where it saturates."))

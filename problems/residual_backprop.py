@@ -1,5 +1,5 @@
 """004 B1(b): backpropagation through a residual block z = Wx + b,
-h = φ(z) + x, r = Vh + c, y = φ(r) + h, loss ℓ(y, t): the gradients with
+h = φ(z) + x, r = Vh + c, y = φ(r) + h, loss l(y, t): the gradients with
 respect to V, c, W and b, skip paths included."""
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ GIVEN = {"x": [0.5, -0.3], "W": [[0.2, -0.6], [0.4, 0.1]], "b": [0.1, -0.2],
          "activation": "tanh", "loss": "half_sse"}
 
 STATEMENT = (
-    "A residual block: z = Wx + b, h = φ(z) + x, r = Vh + c, y = φ(r) + h, with loss ℓ(y, t) for a target t. "
+    "A residual block: z = Wx + b, h = φ(z) + x, r = Vh + c, y = φ(r) + h, with loss l(y, t) for a target t. "
     "Determine the backpropagation rules for the gradients with respect to W, b, V and c. Reconstructed from the "
-    "solution: the instance (d = 2, φ = tanh, ℓ = ½‖y − t‖²) is chosen here to confirm the matrix forms.")
+    "solution: the instance (d = 2, φ = tanh, l = ½‖y − t‖²) is chosen here to confirm the matrix forms.")
 
 
 def read(given):
@@ -81,20 +81,20 @@ def build(given: dict) -> Solution:
 def general_rules(solution, graph):
     part = solution.part("a", "The backpropagation rules for any φ, from reverse mode over the block's graph.")
     part.steps.append(Remark(
-        "h feeds r (through V) and y (the skip), so ∂ℓ/∂h sums both paths; x feeds z and h likewise. With "
-        "ȳ = ∂ℓ/∂y:"))
+        "h feeds r (through V) and y (the skip), so ∂l/∂h sums both paths; x feeds z and h likewise. With "
+        "ȳ = ∂l/∂y:"))
     for name in ("dl_dphi_r", "dl_dr", "dl_dV", "dl_dc", "dl_dh", "dl_dphi_z", "dl_dz", "dl_dW", "dl_db"):
         part.steps.append(graph.step(name))
-    part.steps.append(Remark("In the forward quantities and ȳ alone:"))
+    part.steps.append(Remark("In the forward quantities and ȳ alone:"))
     for name in PARAMETERS:
         adjoint = f"dl_d{name}"
         form = closed_form(graph, adjoint, keep=("dl_dy",))
         part.steps.append(Relation((graph[adjoint].symbol, form), reason="adjoints substituted"))
         part.answer(f"{adjoint}_rule", form, graph[adjoint].latex)
     part.steps.append(Remark(
-        "So ∂ℓ/∂V = (φ′(r) ⊙ ȳ) hᵀ and ∂ℓ/∂c = φ′(r) ⊙ ȳ; ∂ℓ/∂W = (φ′(z) ⊙ (ȳ + Vᵀ(φ′(r) ⊙ ȳ))) xᵀ and "
-        "∂ℓ/∂b = φ′(z) ⊙ (ȳ + Vᵀ(φ′(r) ⊙ ȳ)): the ȳ term is the skip path, Vᵀ(φ′(r) ⊙ ȳ) the path through the "
-        "second layer; in Jacobian form ∂ℓ/∂h = (I + diag(φ′(r)) V)ᵀ ȳ."))
+        "So ∂l/∂V = (φ'(r) ⊙ ȳ) hᵀ and ∂l/∂c = φ'(r) ⊙ ȳ; ∂l/∂W = (φ'(z) ⊙ (ȳ + Vᵀ(φ'(r) ⊙ ȳ))) xᵀ and "
+        "∂l/∂b = φ'(z) ⊙ (ȳ + Vᵀ(φ'(r) ⊙ ȳ)): the ȳ term is the skip path, Vᵀ(φ'(r) ⊙ ȳ) the path through the "
+        "second layer; in Jacobian form ∂l/∂h = (I + diag(φ'(r)) V)ᵀ ȳ."))
 
 
 def instance(solution, graph):
@@ -123,22 +123,22 @@ def seed_check(solution, d):
     D_r = sympy.MatrixSymbol("diag_phiprime_r", d, d)
     seed_W = sympy.HadamardProduct(ybar, fz, x).T * (D_r * V + sympy.Identity(d))
     seed_b = sympy.HadamardProduct(ybar, fz).T * (D_r * V + sympy.Identity(d))
-    solution.notation.update({"ybar": ("ȳ", r"\bar{y}"), "phiprime_z": ("φ′(z)", r"\varphi'(z)"),
-                              "phiprime_r": ("φ′(r)", r"\varphi'(r)"),
-                              "diag_phiprime_r": ("diag(φ′(r))", r"\operatorname{diag}(\varphi'(r))")})
+    solution.notation.update({"ybar": ("ȳ", r"\bar{y}"), "phiprime_z": ("φ'(z)", r"\varphi'(z)"),
+                              "phiprime_r": ("φ'(r)", r"\varphi'(r)"),
+                              "diag_phiprime_r": ("diag(φ'(r))", r"\operatorname{diag}(\varphi'(r))")})
     part.steps.append(Remark(
-        "∂ℓ/∂V = ∂ℓ/∂y ⋆ φ′(r) · h and ∂ℓ/∂c = ∂ℓ/∂y · φ′(r): right, read as (ȳ ⊙ φ′(r)) hᵀ and ȳ ⊙ φ′(r); "
-        "the seed's intermediate [φ′(r) + ∂y/∂y] is dropped in its next line, rightly, since h does not depend "
+        "∂l/∂V = ∂l/∂y ⋆ φ'(r) · h and ∂l/∂c = ∂l/∂y · φ'(r): right, read as (ȳ ⊙ φ'(r)) hᵀ and ȳ ⊙ φ'(r); "
+        "the seed's intermediate [φ'(r) + ∂y/∂y] is dropped in its next line, rightly, since h does not depend "
         "on V."))
     part.steps.append(Relation((sympy.Symbol("seed_dl_dW"), seed_W), reason=(
-        f"the seed's ∂ℓ/∂W as a matrix expression: shape {seed_W.shape[0]}×{seed_W.shape[1]}, but W is {d}×{d}")))
+        f"the seed's ∂l/∂W as a matrix expression: shape {seed_W.shape[0]}×{seed_W.shape[1]}, but W is {d}×{d}")))
     part.steps.append(Remark(
-        "The seed multiplies φ′(z) and x into ∂ℓ/∂y before the Jacobian I + diag(φ′(r)) V of the second layer. "
-        "For vectors the order matters: the second layer mixes components first, then φ′(z) weights them, and "
-        "the outer product with x comes last: ∂ℓ/∂W = (φ′(z) ⊙ (I + diag(φ′(r)) V)ᵀ ȳ) xᵀ. The seed's product is "
+        "The seed multiplies φ'(z) and x into ∂l/∂y before the Jacobian I + diag(φ'(r)) V of the second layer. "
+        "For vectors the order matters: the second layer mixes components first, then φ'(z) weights them, and "
+        "the outer product with x comes last: ∂l/∂W = (φ'(z) ⊙ (I + diag(φ'(r)) V)ᵀ ȳ) xᵀ. The seed's product is "
         f"a {seed_W.shape[0]}×{seed_W.shape[1]} row, not the {d}×{d} gradient; for d = 1 everything commutes "
-        "and it agrees. Its ∂ℓ/∂b has the same ordering slip (as typed it even reads φ′(x) for φ′(r))."))
-    solution.notation["seed_dl_dW"] = ("∂ℓ/∂W (seed)", r"\frac{\partial \ell}{\partial W}\Big|_{\text{seed}}")
+        "and it agrees. Its ∂l/∂b has the same ordering slip (as typed it even reads φ'(x) for φ'(r))."))
+    solution.notation["seed_dl_dW"] = ("∂l/∂W (seed)", r"\frac{\partial \ell}{\partial W}\Big|_{\text{seed}}")
     part.answer("seed_dl_dW_shape", sympy.Tuple(*seed_W.shape), r"\text{shape of the seed's } \partial\ell/\partial W")
     part.answer("seed_dl_db_shape", sympy.Tuple(*seed_b.shape), r"\text{shape of the seed's } \partial\ell/\partial b")
 

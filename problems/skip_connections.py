@@ -23,7 +23,7 @@ GIVEN = {"x": [0.5, -1.0],
 
 STATEMENT = (
     "y₁ = f(x, W₁) + x, y₂ = f(y₁, W₂) + y₁, …, y_n = f(y_{n−1}, W_n) + y_{n−1}, l = L(y_n), with x, y_i ∈ R^d, "
-    "W_i ∈ R^(d×d), f smooth and L: R^d → R⁺ smooth. (a) For n = 1, the derivative of l with respect to "
+    "W_i ∈ R^(d×d), f smooth and L: R^d → R^+ smooth. (a) For n = 1, the derivative of l with respect to "
     "x = y₀, and its dimension. (b) For n > 1, the derivative of l with respect to W_k, 1 ≤ k < n. "
     "Reconstructed from the solution: f and L are left abstract in the exam; the instance takes f(y, W) = φ(Wy) "
     "with φ = tanh, L(y) = ½‖y − t‖², d = 2 and n = 3, to confirm the general forms.")
@@ -87,7 +87,7 @@ def layer_jacobian(graph, i, activation):
 def part_a(solution, graph, activation):
     part = solution.part("a", "n = 1: ∂l/∂x and its dimension.")
     solution.notation.update(graph.notation())
-    solution.notation.update({"Jf_x": ("J_f(x)", r"J_{f}(x)"), "grad_L1": ("∇L(y_1)", r"\nabla L(y_{1})")})
+    solution.notation.update({"Jf_x": ("J_f(x)", r"J_{f}(x)"), "grad_L1": ("grad L(y_1)", r"\nabla L(y_{1})")})
     for name in ("z_1", "f_1", "y_1", "l", "dl_dy_1", "dl_df_1", "dl_dz_1", "dl_dy_0"):
         part.steps.append(graph.step(name))
     J = layer_jacobian(graph, 1, activation)
@@ -103,7 +103,7 @@ def part_a(solution, graph, activation):
                                ("=", "=", "=" if ok else "≠"),
                                reason="the skip adds I to the layer's Jacobian; against reverse mode"))
     part.steps.append(Remark(f"∂l/∂x is a d-vector (here d = {d}), the shape of x; as a Jacobian (numerator "
-                             "layout) it is its transpose, a 1×d row ∇L(y₁)ᵀ (I + J_f(x))."))
+                             "layout) it is its transpose, a 1×d row grad L(y₁)ᵀ (I + J_f(x))."))
     part.answer("dl_dx_form", form, r"\frac{\partial l}{\partial x}")
     part.answer("dl_dx", graph.value("dl_dy_0"), r"\frac{\partial l}{\partial x}")
     part.answer("dl_dx_dimension", sympy.Integer(d), r"\dim")
@@ -119,12 +119,12 @@ def part_b(solution, graph, activation, n):
     for i in range(1, n + 1):
         solution.notation[f"J_{i}"] = (f"J_{i}", rf"J_{{{i}}}")
     g = sympy.MatrixSymbol("grad_L", d, 1)
-    solution.notation["grad_L"] = ("∇L(y_n)", r"\nabla L(y_{n})")
+    solution.notation["grad_L"] = ("grad L(y_n)", r"\nabla L(y_{n})")
     part.steps.append(Remark(
         "Each block maps y_{i−1} to y_i with Jacobian I + J_i, J_i = ∂f(y_{i−1}, W_i)/∂y_{i−1}. So "
-        "∂l/∂y_k = (I + J_{k+1})ᵀ ⋯ (I + J_n)ᵀ ∇L(y_n), and W_k enters only through f(y_{k−1}, W_k): "
+        "∂l/∂y_k = (I + J_{k+1})ᵀ … (I + J_n)ᵀ grad L(y_n), and W_k enters only through f(y_{k−1}, W_k): "
         "∂l/∂W_k = (∂f(y_{k−1}, W_k)/∂W_k)ᵀ ∂l/∂y_k. For f(y, W) = φ(Wy) that is "
-        "(φ′(W_k y_{k−1}) ⊙ ∂l/∂y_k) y_{k−1}ᵀ. The identity in every factor carries ∇L(y_n) to every layer "
+        "(φ'(W_k y_{k−1}) ⊙ ∂l/∂y_k) y_{k−1}ᵀ. The identity in every factor carries grad L(y_n) to every layer "
         "undiminished: the product expands to I + Σ J_i + …, so the gradient cannot vanish through the Js alone."))
     for i in range(1, n + 1):
         part.steps.append(Relation((sympy.MatrixSymbol(f"J_{i}", d, d), Js[i]),
@@ -150,7 +150,7 @@ def part_b(solution, graph, activation, n):
         value_W = settle(sympy.matrix_multiply_elementwise(phi_prime, value_y) * graph.value(f"y_{k - 1}").T)
         ok_W = agrees(value_W, graph.value(f"dl_dW_{k}"))
         form_W = sympy.MatMul(sympy.HadamardProduct(sympy.MatrixSymbol(f"phiprime_{k}", d, 1), form), y_prev.T)
-        solution.notation[f"phiprime_{k}"] = (f"φ′(z_{k})", rf"\varphi'(z_{{{k}}})")
+        solution.notation[f"phiprime_{k}"] = (f"φ'(z_{k})", rf"\varphi'(z_{{{k}}})")
         part.steps.append(Relation((graph[f"dl_dW_{k}"].symbol, form_W, value_W, graph.value(f"dl_dW_{k}")),
                                    ("=", "=", "=" if ok_W else "≠"),
                                    reason="matrix form on the instance, against reverse mode"))
@@ -161,7 +161,7 @@ def part_b(solution, graph, activation, n):
 
 
 def explicit_derivative(applied, graph):
-    """φ′ at z_k's value, element by element, from the activation's own derivative."""
+    """φ' at z_k's value, element by element, from the activation's own derivative."""
     from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
     z_value = graph.value(applied.expr.name) if isinstance(applied, ElementwiseApplyFunction) else None
     if z_value is None:  # identity
