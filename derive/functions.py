@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import sympy
 
+from .numbers import InputError
+
 
 class sigmoid(sympy.Function):
     """The logistic function σ(x) = 1 / (1 + e^{−x})."""
@@ -218,6 +220,36 @@ def _arguments(function, printer) -> str:
     """x, or x, α when α is not the default 1."""
     x, alpha = function.args
     return printer._print(x) if alpha == 1 else f"{printer._print(x)}, {printer._print(alpha)}"
+
+
+class probability_log(sympy.Function):
+    """log p for a probability p, as the cross-entropy losses take it: a
+    number outside (0, 1] is refused with a message instead of becoming a
+    complex or infinite loss."""
+
+    @classmethod
+    def eval(cls, p):
+        if p.is_number and p.is_real is not False:
+            value = p.evalf()
+            if value.is_real and (value <= 0 or value > 1):
+                raise InputError(f"log-probability of {float(value):.6g}: the output must lie in (0, 1] for this "
+                                 "loss (use a sigmoid output layer)")
+            if p == 1:
+                return sympy.Integer(0)
+        return None
+
+    def fdiff(self, argindex=1):
+        return 1 / self.args[0]
+
+    def _eval_evalf(self, prec):
+        return sympy.log(self.args[0])._eval_evalf(prec)
+
+    def _latex(self, printer, exp=None):
+        return _power(rf"\log\left({printer._print(self.args[0])}\right)", exp)
+
+    def _sympystr(self, printer):
+        shown = "log" if _for_reading(printer) else "probability_log"
+        return f"{shown}({printer._print(self.args[0])})"
 
 
 def _for_reading(printer) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sympy
 from sympy import HadamardProduct, MatMul, OneMatrix, Transpose
 
-from .functions import ACTIVATIONS
+from .functions import ACTIVATIONS, probability_log
 from .matrices import check_shapes, is_matrix
 
 
@@ -103,20 +103,20 @@ def _absolute_values(target, output):
 
 def _cross_entropy(target, output):
     if not is_matrix(target):
-        return target * sympy.log(output) + (1 - target) * sympy.log(1 - output)
+        return target * probability_log(output) + (1 - target) * probability_log(1 - output)
     ones = OneMatrix(*target.shape)
     return sympy.MatAdd(_weighted_log(target, output), _weighted_log(ones - target, ones - output))
 
 
 def _log_probability(target, output):
     if not is_matrix(target):
-        return target * sympy.log(output)
+        return target * probability_log(output)
     return _weighted_log(target, output)
 
 
 def _weighted_log(weights, probabilities):
     """Σ wᵢ log pᵢ: wᵀ log p for vectors (its gradient reads w ⊙ 1/p)."""
-    logs = probabilities.applyfunc(sympy.log)
+    logs = probabilities.applyfunc(probability_log)
     if weights.shape[1] == 1:
         return MatMul(Transpose(weights), logs)
     return sum_of_entries(HadamardProduct(weights, logs))
