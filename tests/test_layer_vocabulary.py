@@ -151,3 +151,12 @@ def test_mlp_family_with_every_activation_and_loss(sizes, kind, data):
         numeric = central_difference(lambda W, k=k: forward(weights[:k] + [W] + weights[k + 1:]), weights[k])
         engine = np.array(answers[f"dL_dW_{k + 1}"].value, float).reshape(weights[k].shape)
         assert engine == pytest.approx(numeric, abs=1e-6)
+
+
+def test_cross_entropy_of_an_output_outside_zero_one_is_refused():
+    from derive import solve
+    from derive.numbers import InputError
+    g = {"x": [0.5, -0.2], "layers": [{"W": [[0.1, 0.4], [-0.3, 0.2]], "b": [0.1, 0.0], "activation": "relu"}],
+         "y": [0.3, 1], "loss": "bce", "lr": 0.1}
+    with pytest.raises(InputError, match=r"log-probability of 0: the output must lie in \(0, 1\]"):
+        solve("mlp", given=g)
