@@ -20,6 +20,16 @@ STATEMENT = ("Design a neural network that generates the Hamming-code parity bit
              "Describe the network (neurons per layer) and determine all its weights; the network has 4 inputs "
              "and 3 outputs.")
 
+
+def _seed_sop(a, b, c):
+    """The seed's formulation of a parity bit of (a, b, c), as printed."""
+    from sympy.logic.boolalg import And, Not, Or
+    return Or(And(a, Not(b), Not(c)), And(Not(a), b, Not(c)), And(Not(a), Not(b), c), And(a, b, c))
+
+
+# The seed's H1, H2, H3 formulations (its sums of products of P_1, P_2, P_3).
+SEED_SOPS = (_seed_sop(D[0], D[1], D[3]), _seed_sop(D[0], D[2], D[3]), _seed_sop(D[1], D[2], D[3]))
+
 # The seed's network, exactly as printed: H = σ(W_h D + B_h), O = σ(W_o H + B_o).
 SEED_W_H = sympy.ImmutableMatrix([
     [1, -1, -1, 0], [-1, 1, -1, 0], [-1, -1, 1, 0], [1, 1, 1, 0],
@@ -51,7 +61,15 @@ def derive_sums_of_products(solution):
         part.answer(name, sop, name)
     part.steps.append(Remark("A parity of three bits is 1 on the four inputs with an odd number of ones among "
                              "them, and no two of those differ in one bit, so no product term merges: four "
-                             "terms of three literals each, the seed's Karnaugh maps too."))
+                             "terms of three literals each."))
+    seed_ok = all(logic.truth_table(seed, D) == logic.truth_table(parity, D)
+                  for seed, parity in zip(SEED_SOPS, PARITY.values()))
+    for k, seed in enumerate(SEED_SOPS, start=1):
+        solution.notation[f"Hseed_{k}"] = (f"H{k} (seed)", rf"H{k}^{{\text{{seed}}}}")
+        part.steps.append(Relation((sympy.Symbol(f"Hseed_{k}"), seed), ("=",), reason=(
+            f"the seed's formulation of P_{k}, " + ("equal" if logic.truth_table(seed, D) == logic.truth_table(
+                list(PARITY.values())[k - 1], D) else "NOT equal") + " to it on all 16 inputs")))
+    part.answer("seed_sops_correct", seed_ok, r"\text{seed's formulations correct}")
     return sops
 
 

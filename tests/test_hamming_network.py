@@ -92,3 +92,10 @@ def test_sigmoid_units_with_gain_ten_compute_the_same_bits(answers):
         out = sigmoid(10 * (W_o @ sigmoid(10 * (W_h @ d + b_h)) + b_o))
         assert list((out > 0.5).astype(int)) == list(parity_bits(d))
     assert answers["sigmoid_gain_10_correct"].value is True
+
+
+def test_seed_formulations_equal_the_parities(answers):
+    for k, sop in enumerate(hamming_network.SEED_SOPS):
+        for d in INPUTS:
+            assert bool(sop.xreplace({s: bool(v) for s, v in zip(hamming_network.D, d)})) == bool(parity_bits(d)[k])
+    assert answers["seed_sops_correct"].value is True
