@@ -2,8 +2,6 @@
 h = ReLU(W₁ᵀx + b₁), x' = σ(W₂ᵀh + b₂), loss Σ_i (x_i − x'_i)²."""
 from __future__ import annotations
 
-import sympy
-
 import problems
 from derive import layers
 from derive.backprop import closed_form, confirm

@@ -8,7 +8,7 @@ from derive.backprop import closed_form, confirm
 from derive.document import Solution
 from derive.givens import Givens
 from derive.graph import Graph
-from derive.steps import Relation, Remark
+from derive.steps import Remark
 from problems.mlp import CONVENTION
 
 GIVEN = {"x": [1.0, -0.5, 0.25],

@@ -10,7 +10,6 @@ from derive import layers
 from derive.document import Solution
 from derive.givens import Givens
 from derive.graph import Graph
-from derive.numbers import InputError
 from derive.piecewise_linear import express, holds_by_cases
 from derive.steps import Relation, Remark
 

@@ -7,7 +7,7 @@ import sympy
 
 import problems
 from derive import layers
-from derive.backprop import agrees, evaluate
+from derive.backprop import agrees
 from derive.calculus import jacobian
 from derive.document import Solution
 from derive.givens import Givens
@@ -144,9 +144,8 @@ def part_b(solution, graph, activation, n):
                                    "against reverse mode"))
         part.steps.append(graph.step(f"dl_dz_{k}"))
         part.steps.append(graph.step(f"dl_dW_{k}"))
-        z, y_prev = graph[f"z_{k}"].symbol, graph[f"y_{k - 1}"].symbol
-        derivative = layers.apply(activation, z)
-        phi_prime = sympy.ImmutableMatrix(explicit_derivative(derivative, graph))
+        y_prev = graph[f"y_{k - 1}"].symbol
+        phi_prime = derivative_at(activation, graph.value(f"z_{k}"))
         value_W = settle(sympy.matrix_multiply_elementwise(phi_prime, value_y) * graph.value(f"y_{k - 1}").T)
         ok_W = agrees(value_W, graph.value(f"dl_dW_{k}"))
         form_W = sympy.MatMul(sympy.HadamardProduct(sympy.MatrixSymbol(f"phiprime_{k}", d, 1), form), y_prev.T)
@@ -160,15 +159,11 @@ def part_b(solution, graph, activation, n):
     part.answer("forms_b_confirmed", all_ok, r"\text{confirmed}")
 
 
-def explicit_derivative(applied, graph):
-    """φ' at z_k's value, element by element, from the activation's own derivative."""
-    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
-    z_value = graph.value(applied.expr.name) if isinstance(applied, ElementwiseApplyFunction) else None
-    if z_value is None:  # identity
-        return sympy.ones(*graph.value(applied.name).shape)
-    variable = applied.function.variables[0]
-    derivative = sympy.diff(applied.function.expr, variable)
-    return settle(z_value.applyfunc(lambda v: derivative.xreplace({variable: v})))
+def derivative_at(activation, values):
+    """φ′ at each entry of `values`, from the activation's own derivative."""
+    u = sympy.Symbol("u", real=True)
+    derivative = sympy.diff(layers.apply(activation, u), u)
+    return settle(values.applyfunc(lambda v: derivative.xreplace({u: v})))
 
 
 def describe(given) -> str:

@@ -4,7 +4,6 @@ import random
 
 import numpy as np
 import pytest
-import sympy
 from hypothesis import given, settings, strategies as st
 
 from derive import solve
