@@ -145,3 +145,27 @@ def test_jacobian_chain_product_is_wrong():
                      r"J_{f_2} \left(\begin{bmatrix} 0", r"J_f = J_{f_2}"):
         assert_line(report, path, fragment, "ok")
     assert report.summary == {"ok": 10, "wrong": 1, "carried": 1, "unparsed": 0, "unchecked": 0}, report.as_text()
+
+
+# --- kl-gaussian: seed 000, Problem 4(a) --------------------------------------------
+
+def test_kl_gaussian_derivation_is_right_step_by_step():
+    """Every step of the seed's KL derivation holds: integrals are checked by
+    quadrature at random (μ, σ), closed forms against the engine's KL."""
+    path = HAND / "kl-gaussian.md"
+    report = report_of(path.name)
+    assert report.summary == {"ok": 14, "wrong": 0, "carried": 0, "unparsed": 0, "unchecked": 0}, report.as_text()
+    # the seed writes \log 2\pi\sigma^2 and e^{-a/2\sigma^2}; the checker says how it read them
+    step, = assert_line(report, path, r"- \int q(x) \log \frac{1}", "ok")
+    assert "read" in step.message, report.as_text()
+    step, = assert_line(report, path, r"\log\left(\frac{1}{\sigma}\right)", "ok")
+    assert "KL_std" in step.message, report.as_text()
+
+
+def test_a_wrong_kl_closed_form_is_found():
+    text = ("<!-- problem: kl-gaussian -->\n"
+            "$$KL(q, p) = \\log\\left(\\frac{\\sigma_2}{\\sigma_1}\\right) + "
+            "\\frac{\\sigma_1^2 + (\\mu_1 - \\mu_2)^2}{\\sigma_2^2} - \\frac{1}{2}$$\n")
+    report = check(text)
+    assert [s.status for s in report.steps] == ["wrong"], report.as_text()
+    assert "disagrees with the engine" in report.steps[0].message

@@ -25,6 +25,8 @@ __all__ = ["check", "check_file", "command", "Report", "Step"]
 MAX_BYTES = 1_000_000
 MAX_LINE = 20_000
 MAX_STEPS = 5000
+#: How many chains back a line beginning with `=` may continue.
+CONTINUE_BACK = 6
 
 
 def check(text: str, problem: str | None = None, file: str = "<text>", seconds: float = STEP_SECONDS) -> Report:
@@ -40,7 +42,7 @@ def check(text: str, problem: str | None = None, file: str = "<text>", seconds: 
     bound_problems = {}
     authors: dict[str | None, dict] = {}
     taints: dict[str | None, dict] = {}
-    previous: dict[str | None, tuple] = {}
+    previous: dict[str | None, list] = {}
     for statement in found:
         name = statement.problem
         if name is not None and name not in bound_problems:
@@ -49,13 +51,25 @@ def check(text: str, problem: str | None = None, file: str = "<text>", seconds: 
             report.steps.append(_step(statement, "unchecked", message=f"problem {name} could not be loaded: "
                                                                       f"{bound_problems[name][1]}"))
             continue
-        sides, subject_sides = _sides(statement, previous.get(name))
         if len(statement.latex) > MAX_LINE:
             report.steps.append(_step(statement, "unparsed", message=f"longer than {MAX_LINE} characters"))
             continue
         author, taint = authors.setdefault(name, {}), taints.setdefault(name, {})
-        kind, result = worker.run("check", (name, sides, statement.line, author, taint,
-                                            statement.unchecked_relation), seconds)[:2]
+        chains = previous.setdefault(name, [])
+        # a line beginning with `=` continues the latest chain it agrees with
+        # (an aside such as "where ∫x² q = σ² + μ²" may sit in between)
+        first = None
+        for candidate in ([None] if not statement.continues or not chains else chains[::-1][:CONTINUE_BACK]):
+            sides, subject_sides, start = _sides(statement, candidate)
+            kind, result = worker.run("check", (name, sides, statement.line, author, taint,
+                                                statement.unchecked_relation, start), seconds)[:2]
+            first = first or (kind, result, sides, subject_sides)
+            if kind != "ok" or result.status != "wrong":
+                break
+        else:
+            kind, result, sides, subject_sides = first
+        if sides:
+            chains.append((subject_sides, sides[-1]))
         if kind == "timeout":
             report.steps.append(_step(statement, "unchecked", message=f"gave up: the step {result}"))
             continue
@@ -64,8 +78,6 @@ def check(text: str, problem: str | None = None, file: str = "<text>", seconds: 
             continue
         author.update(result.defines)
         taint.update(result.taints)
-        if sides:
-            previous[name] = (subject_sides, sides[-1])
         report.steps.append(_step(statement, result.status, result.expected, result.message))
     return report
 
@@ -74,10 +86,10 @@ def _sides(statement: Statement, previous):
     """A line that begins with `=` continues the chain before it: it is checked
     against that chain's last side, and binds the same name."""
     if not statement.continues or previous is None:
-        return list(statement.sides), statement.sides[:1]
+        return list(statement.sides), statement.sides[:1], 1
     subject, last = previous
     head = list(subject) if subject and subject[0] != last else []
-    return head + [last] + list(statement.sides), subject
+    return head + [last] + list(statement.sides), subject, len(head) + 1
 
 
 def _step(statement: Statement, status, expected="", message="") -> Step:

@@ -15,7 +15,7 @@ from mpmath import iv
 from ..catalog import solve
 from .aliases import ALIASES
 from .compare import Evaluator, Matrix, Unbound, scalar_or_matrix
-from .normalise import normalise
+from .normalise import normalise, spelling
 from .parse import Side, canonical
 
 #: names that are integers when the checker picks random values for them
@@ -24,6 +24,10 @@ INDEX_NAMES = {"n", "m", "N", "T", "t", "L", "l"}
 
 def squash(latex: str) -> str:
     """A side's text with spacing and \\left/\\right removed, to match whole-side aliases."""
+    try:
+        latex = spelling(latex)
+    except Exception:
+        pass
     latex = re.sub(r"\\(left|right)(?=[()\[\].|])", "", latex)
     latex = re.sub(r"\\[,;!: ]", "", latex)
     return re.sub(r"\s+", "", latex).replace(r"\left.", "").replace(r"\right.", "")
@@ -117,6 +121,8 @@ class Binding:
         name = self._name(written) if "(" not in written else None
         if name is None:
             self.side_aliases[squash(written)] = spec
+            if isinstance(spec, tuple) and spec[0] == "choose":
+                self.choices[squash(written)] = spec[1:]
             return
         if isinstance(spec, tuple) and spec[0] == "choose":
             self.choices[name] = spec[1:]
@@ -136,6 +142,12 @@ class Binding:
         if spec[0] == "answer":
             return engine_value(answers[spec[1]].expr[spec[2], spec[3]])
         raise ValueError(f"unknown alias {spec!r}")
+
+    def rename(self, name: str) -> str:
+        value = self.values.get(name)
+        if isinstance(value, tuple) and value and value[0] == "same":
+            return value[1]
+        return name
 
     def identity(self, name: str) -> str:
         return self.identities.get(name, name)

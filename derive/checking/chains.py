@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import random
 import re
+
+import sympy
 from dataclasses import dataclass, field
 
 from mpmath import iv, mp
@@ -22,6 +24,7 @@ from mpmath import iv, mp
 from .bind import Binding, squash
 from .compare import (POINTS, Context, Matrix, TooLarge, Unbound, Unsupported, agree, describe, evaluate,
                       rounds_like, scalar_or_matrix)
+from .normalise import readings
 from .parse import ParseError, Side, canonical, parse_side
 
 STATUSES = ("ok", "wrong", "carried", "unparsed", "unchecked")
@@ -82,7 +85,7 @@ def parsed(text: str, functions):
     return _PARSED[key]
 
 
-def check_chain(problem, sides, line, author, taints, unchecked_relation="", subject_hint="") -> Outcome:
+def check_chain(problem, sides, line, author, taints, unchecked_relation="", start=1) -> Outcome:
     """author: name → frozen value; taints: text → origin line."""
     bound = binding(problem)
     functions = bound.function_names if bound else ()
@@ -94,7 +97,7 @@ def check_chain(problem, sides, line, author, taints, unchecked_relation="", sub
         if isinstance(side, ParseError):
             return Outcome("unparsed", message=f"side {i + 1} ({shorten(text)}): {side}")
         parsed_sides.append(side)
-    return Chain(bound, sides, parsed_sides, line, author, taints, subject_hint).check()
+    return Chain(bound, sides, parsed_sides, line, author, taints, "", start).check()
 
 
 def shorten(text, width=40):
@@ -103,7 +106,7 @@ def shorten(text, width=40):
 
 
 class Chain:
-    def __init__(self, bound, texts, sides, line, author, taints, subject_hint):
+    def __init__(self, bound, texts, sides, line, author, taints, subject_hint, start=1):
         self.bound = bound
         self.texts = texts
         self.sides = sides
@@ -112,6 +115,15 @@ class Chain:
         self.taints = taints
         self.subject_hint = subject_hint
         self.randoms = {}
+        #: loose readings the verdict relied on, reported with it
+        self.notes: list[str] = []
+        self.cache = {}
+        self.start = start
+        # integrals are costly (quadrature): fewer random points
+        integrals = any(side.expr.has(sympy.Integral) for side in sides)
+        self.points = 2 if integrals else POINTS
+        #: relative agreement at random points; quadrature is good to ~1e-6
+        self.tolerance = 1e-5 if integrals else 1e-9
 
     # --- evaluation in the two worlds ----------------------------------------
     def context(self, world: str, randoms=None) -> Context:
@@ -125,14 +137,21 @@ class Chain:
             value = bound.lookup(name, context)
             return value
         context = Context(lookup, bound.exact if bound else frozenset(), randoms,
-                          bound.functions() if bound else {})
+                          bound.functions() if bound else {}, bound.rename if bound else None)
         return context
 
     def identity(self, name):
         return self.bound.identity(name) if self.bound is not None else name
 
     def value(self, index: int, world="author", randoms=None):
-        """(value, names used) of side `index`, or (exception, names)."""
+        """(value, names used) of side `index`, or (exception, names); random
+        points are deterministic per trial, so values are cached."""
+        key = (id(self.sides[index]), world, None if randoms is None else getattr(randoms, "trial", -1))
+        if key not in self.cache:
+            self.cache[key] = self._value(index, world, randoms)
+        return self.cache[key]
+
+    def _value(self, index: int, world="author", randoms=None):
         side = self.sides[index]
         alias = self.side_alias(index)
         context = self.context(world, randoms)
@@ -165,6 +184,12 @@ class Chain:
 
     # --- the verdict -------------------------------------------------------------
     def check(self) -> Outcome:
+        outcome = self.verdict()
+        if self.notes and outcome.status in ("ok", "carried"):
+            outcome.message += " (" + "; ".join(self.notes) + ")"
+        return outcome
+
+    def verdict(self) -> Outcome:
         subject = self.subject()
         known = subject is not None and self.engine_knows(subject)
         first = 1 if subject is not None else 0
@@ -172,7 +197,7 @@ class Chain:
         compared = False
         symbolic = []
         # the sides against each other, in the author's world
-        for j in range(max(first, 1), len(self.sides)):
+        for j in range(max(first, self.start, 1), len(self.sides)):
             if j - 1 < first:
                 continue
             (a, _), (b, _) = values[j - 1], values[j]
@@ -183,9 +208,13 @@ class Chain:
                 continue
             compared = True
             if not agree(a, b):
+                if self.reread(j - 1, j):
+                    continue
                 return self.disagreement(j, a, b, values)
         for j in symbolic:
             verdict = self.symbolic_pair(j - 1, j)
+            if verdict is False and self.reread(j - 1, j, symbolic=True):
+                verdict = True
             if verdict is True:
                 compared = True
             elif verdict is False:
@@ -319,16 +348,40 @@ class Chain:
         return outcome
 
     # --- symbolic sides: random points first --------------------------------
+    def reread(self, i, j, symbolic=False) -> bool:
+        """Whether a loose reading of either side (a/2σ² as a/(2σ²), \\log a b
+        as log(ab)) makes the pair agree; the reading is then noted."""
+        functions = self.bound.function_names if self.bound else ()
+        for k in (i, j):
+            for text in readings(self.texts[k]):
+                side = parsed(text, functions)
+                if not isinstance(side, Side):
+                    continue
+                original = self.sides[k]
+                self.sides[k] = side
+                try:
+                    if symbolic:
+                        agrees = self.symbolic_pair(i, j)
+                    else:
+                        (a, _), (b, _) = self.value(i), self.value(j)
+                        agrees = not isinstance(a, Exception) and not isinstance(b, Exception) and agree(a, b)
+                finally:
+                    self.sides[k] = original
+                if agrees:
+                    self.notes.append(f"read {shorten(self.texts[k])} as {shorten(text, 60)}")
+                    return True
+        return False
+
     def symbolic_pair(self, i, j):
         """True when equal at every random point, False when not, None when
         the sides cannot be evaluated even at random points."""
-        for trial in range(POINTS):
+        for trial in range(self.points):
             randoms = self.random_point(trial)
             a, _ = self.value(i, randoms=randoms)
             b, _ = self.value(j, randoms=randoms)
             if isinstance(a, Exception) or isinstance(b, Exception):
                 return None
-            if not agree(a, b, relative=1e-9):
+            if not agree(a, b, relative=self.tolerance):
                 self.last_point = (randoms, a, b)
                 return False
         return True
@@ -351,7 +404,7 @@ class Chain:
         mismatch = None
         for key in candidates:
             ok = True
-            for trial in range(POINTS):
+            for trial in range(self.points):
                 randoms = self.random_point(trial)
                 claim, _ = self.value(last, randoms=randoms)
                 if key is None:
@@ -362,13 +415,13 @@ class Chain:
                 if isinstance(claim, Exception) or isinstance(engine, Exception):
                     ok = None
                     break
-                if not agree(claim, engine, relative=1e-9):
+                if not agree(claim, engine, relative=self.tolerance):
                     ok = False
                     mismatch = mismatch or (key, randoms, claim, engine)
                     break
             if ok:
                 return Outcome("ok", message=f"{subject_text(self.texts[0])} agrees with the engine's "
-                                             f"{key or 'value'} at {POINTS} random points")
+                                             f"{key or 'value'} at {self.points} random points")
         if mismatch is None:
             return self.definition(subject, values, compared, None)
         key, randoms, claim, engine = mismatch

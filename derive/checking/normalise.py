@@ -81,13 +81,19 @@ def normalise(text: str, functions: tuple[str, ...] = ()) -> Normalised:
         raise NormaliseError("uses a name the checker reserves")
     result = Normalised("")
     text = _cosmetics(text)
-    text = _names(text)
+    text = _integrals(_names(text))
     text = _arguments(text, result, ("\\mathrm{sigmoid}", "\\mathrm{relu}", "\\mathrm{softplus}") + functions,
                       functions)
     text = _matrices(text, result, functions)
     text = _literals(text, result)
     result.latex = re.sub(r"\s+", " ", text).strip()
     return result
+
+
+def spelling(text: str) -> str:
+    """A side as normalised, but with nothing lifted out: for matching whole
+    sides against a problem's aliases."""
+    return _names(_cosmetics(text))
 
 
 def _cosmetics(text: str) -> str:
@@ -110,6 +116,23 @@ def _cosmetics(text: str) -> str:
     text = re.sub(r"\\frac\{\s*\\partial\s*([^{}]+|[^{}]*\{[^{}]*\}[^{}]*)\}\{\s*\\partial\s*([^{}]+|[^{}]*\{[^{}]*\}[^{}]*)\}",
                   lambda m: rf"D_{{{m.group(1).strip()}/{m.group(2).strip()}}}", text)
     return text
+
+
+def _integrals(text: str) -> str:
+    """`\\int f dx + \\int g dx`: each integral in parentheses, so that the
+    grammar does not take the second as part of the first's integrand."""
+    out, i = [], 0
+    while True:
+        start = text.find(r"\int", i)
+        if start < 0 or text[start + 4:start + 5].isalpha():
+            out.append(text[i:])
+            return "".join(out)
+        m = re.compile(r"\bd[a-z]\b").search(text, start + 4)
+        if m is None:
+            out.append(text[i:])
+            return "".join(out)
+        out.append(text[i:start] + "(" + text[start:m.end()] + ")")
+        i = m.end()
 
 
 def _names(text: str) -> str:
@@ -216,3 +239,53 @@ def _matrices(text: str, result: Normalised, functions=()) -> str:
             text = (text[:begin.start()] + rf" \mathrm{{{MATRIX}}}_{{{len(result.matrices) - 1}}} "
                     + text[end + len(rf"\end{{{env}}}"):])
             break
+
+
+ATOM = r"(?:\d+(?:\.\d+)?|\\[a-zA-Z]+|[a-zA-Z])(?:_\{[^{}]*\}|_[a-zA-Z0-9])?(?:\^\{[^{}]*\}|\^[a-zA-Z0-9])?"
+
+
+def readings(text: str) -> list[str]:
+    """Other readings a person would give a side written loosely: `a/2\\sigma^2`
+    as a/(2σ²), and `\\log 2\\pi\\sigma^2` or `\\log \\frac{1}{s} e^{y}` as the
+    logarithm of the whole product. Empty when there is nothing loose."""
+    found = []
+    grouped = re.sub(r"/\s*(" + ATOM + r"(?:\s*" + ATOM + r")+)", r"/(\1)", text)
+    if grouped != text:
+        found.append(grouped)
+    for base in ([grouped] if grouped != text else []) + [text]:
+        widened = _widen_logs(base)
+        if widened != base and widened not in found:
+            found.append(widened)
+    return found
+
+
+def _widen_logs(text: str) -> str:
+    """`\\log X Y` (no parenthesis) → `\\log(X Y)`, up to the next top-level
+    + or −, a `dx`, or the end."""
+    out, i = [], 0
+    while i < len(text):
+        m = re.compile(r"\\(log|ln)(?![a-zA-Z_])\s*").search(text, i)
+        if m is None:
+            out.append(text[i:])
+            break
+        out.append(text[i:m.end()])
+        rest = m.end()
+        if text.startswith("(", rest) or text.startswith(r"\left", rest):
+            i = rest
+            continue
+        depth, j = 0, rest
+        while j < len(text):
+            char = text[j]
+            if char in "{([":
+                depth += 1
+            elif char in "})]":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and (char in "+-=" and j > rest or text.startswith(" d", j) and
+                                 re.match(r" d[a-z]\b", text[j:])):
+                break
+            j += 1
+        out.append("(" + text[rest:j].strip() + ")")
+        i = j
+    return "".join(out)

@@ -13,7 +13,7 @@ import os
 import resource
 
 #: Seconds one step may take; binding a problem (solving it) may take longer.
-STEP_SECONDS = 5.0
+STEP_SECONDS = 10.0
 BIND_SECONDS = 60.0
 #: Memory the worker may add to what it had when forked.
 EXTRA_MEMORY = 768 * 2 ** 20
