@@ -24,7 +24,9 @@ class sigmoid(sympy.Function):
 
     @classmethod
     def eval(cls, x):
-        if x.is_zero:
+        # A structural test: `x.is_zero` would run SymPy's assumption
+        # inference on every symbolic argument, which dominates reverse mode.
+        if x == 0:
             return sympy.Rational(1, 2)
         return None
 

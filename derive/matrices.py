@@ -182,14 +182,14 @@ def _matrix_vjp(expr, wrt, cotangent, whole, output):
         contributions = []
         for i, factor in enumerate(expr.args):
             others = expr.args[:i] + expr.args[i + 1:]
-            contributions.append(_matrix_vjp(factor, wrt, hadamard_product(cotangent, *others), whole, output))
+            contributions.append(_matrix_vjp(factor, wrt, _hadamard(cotangent, *others), whole, output))
         return _sum(contributions)
     if isinstance(expr, Transpose):
         return _matrix_vjp(expr.arg, wrt, Transpose(cotangent).doit(), whole, output)
     if isinstance(expr, ElementwiseApplyFunction):
         derivative = elementwise_derivative(expr, output if expr == whole else None)
         # A 1×1 loss is seeded with I₁: ∂L/∂p = 1/p, not I ⊙ 1/p.
-        scaled = derivative if cotangent == Identity(1) else hadamard_product(cotangent, derivative)
+        scaled = derivative if cotangent == Identity(1) else _hadamard(cotangent, derivative)
         return _matrix_vjp(expr.expr, wrt, scaled, whole, output)
     if isinstance(expr, Operation):
         return _sum([_matrix_vjp(operand, wrt, expr.pullback(k, cotangent), whole, output)
@@ -250,6 +250,22 @@ def _elementwise_vjp(expr, wrt, cotangent):
         rows, cols = wrt.shape
         return ImmutableMatrix(rows, cols, [adjoint_of(wrt[k, l]) for k in range(rows) for l in range(cols)])
     return adjoint_of(wrt)
+
+
+def _hadamard(*factors):
+    """The Hadamard product, with all-ones factors (c·1) taken out as scalars,
+    so that ∂/∂a of (1/n)·1ᵀ|a − y| reads (1/n) sign(a − y), not ((1/n)·1) ⊙ …"""
+    coefficient, kept = sympy.Integer(1), []
+    for factor in factors:
+        scalar, matrices = factor.as_coeff_matrices() if isinstance(factor, MatMul) else (1, [factor])
+        if len(matrices) == 1 and isinstance(matrices[0], OneMatrix):
+            coefficient *= scalar
+        else:
+            kept.append(factor)
+    if not kept:
+        return MatMul(coefficient, factors[0]).doit() if coefficient != 1 else OneMatrix(*factors[0].shape)
+    product = kept[0] if len(kept) == 1 else hadamard_product(*kept)
+    return product if coefficient == 1 else MatMul(coefficient, product)
 
 
 def _sum(contributions):
