@@ -18,6 +18,7 @@ from sympy.logic.boolalg import And, BooleanFalse, BooleanTrue, Not, Or
 
 from .layers import apply
 from .matrices import check_shapes
+from .numbers import settle
 
 HALF = sympy.Rational(1, 2)
 
@@ -103,7 +104,9 @@ def forward(network, inputs) -> list[sympy.ImmutableMatrix]:
         check_shapes(where, f"W_{index}", W, f"a_{index - 1}", a, "product")
         z = W * a
         check_shapes(where, f"W_{index} a_{index - 1}", z, f"b_{index}", b, "same")
-        a = sympy.ImmutableMatrix(apply(activation, z + b))
+        # settle: σ outputs become 30-digit decimals, so the next layer does
+        # not nest σ(σ(…)) and reading a bit at ½ stays cheap; bits stay exact.
+        a = settle(sympy.ImmutableMatrix(apply(activation, z + b)))
         outputs.append(a)
     return outputs
 
