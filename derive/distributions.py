@@ -208,7 +208,7 @@ class Gamma(Distribution):
 
     def log_density(self, x):
         alpha, beta = self.args
-        return alpha * sympy.log(beta) - sympy.loggamma(alpha) + (alpha - 1) * sympy.log(x) - beta * x
+        return alpha * sympy.log(beta) - sympy.log(sympy.gamma(alpha)) + (alpha - 1) * sympy.log(x) - beta * x
 
     def density(self, x):
         alpha, beta = self.args
@@ -365,6 +365,10 @@ def _vector(value, where: str) -> sympy.ImmutableMatrix:
     return matrix
 
 
+def _is_matrix_expression(value) -> bool:
+    return isinstance(value, sympy.MatrixExpr) and not isinstance(value, sympy.MatrixBase)
+
+
 class Categorical(Distribution):
     """probs over {0, …, K − 1}; numbers must add up to one (torch would
     normalise them; here a typo should not pass silently)."""
@@ -406,12 +410,17 @@ class Categorical(Distribution):
 
 
 class MultivariateNormal(Distribution):
-    """N(loc, covariance_matrix) in d dimensions, with explicit vectors and
-    matrices (numbers or symbols as entries)."""
+    """N(loc, covariance_matrix) in d dimensions: explicit vectors and
+    matrices (numbers or symbols as entries), or matrix expressions of a
+    symbolic dimension (`MatrixSymbol("mu", d, 1)`, `MatrixSymbol("Sigma",
+    d, d)`), which are taken to be symmetric positive definite as declared."""
 
     parameters = ("loc", "covariance_matrix")
 
     def __init__(self, loc, covariance_matrix):
+        if _is_matrix_expression(loc) or _is_matrix_expression(covariance_matrix):
+            self._symbolic_dimension(loc, covariance_matrix)
+            return
         loc = _vector(loc, "MultivariateNormal.loc")
         cov = covariance_matrix
         if isinstance(cov, (list, tuple)):
@@ -435,6 +444,24 @@ class MultivariateNormal(Distribution):
         self.args = (loc, cov)
         self._check_positive_definite()
 
+    def _symbolic_dimension(self, loc, cov):
+        for value, name in ((loc, "loc"), (cov, "covariance_matrix")):
+            if not isinstance(value, sympy.MatrixExpr):
+                raise DistributionError(f"MultivariateNormal.{name}: with a symbolic dimension both parameters "
+                                        "are matrix expressions")
+        d = loc.shape[0]
+        if loc.shape[1] != 1:
+            raise DistributionError(f"MultivariateNormal.loc: expected a column (d×1), got {loc.shape}")
+        if cov.shape != (d, d):
+            raise DistributionError(f"MultivariateNormal.covariance_matrix: expected {d}×{d} to match loc, "
+                                    f"got {cov.shape[0]}×{cov.shape[1]}")
+        self.args = (loc, cov)
+
+    @property
+    def explicit(self) -> bool:
+        """True when loc and covariance are explicit matrices."""
+        return isinstance(self.covariance_matrix, sympy.MatrixBase)
+
     def _check_positive_definite(self):
         cov = self.covariance_matrix
         where = "MultivariateNormal.covariance_matrix"
@@ -453,6 +480,8 @@ class MultivariateNormal(Distribution):
                                         f"(leading minor {k})")
 
     def __repr__(self):
+        if not self.explicit:
+            return f"MultivariateNormal({self.loc}, {self.covariance_matrix})"
         return f"MultivariateNormal({self.loc.tolist()}, {self.covariance_matrix.tolist()})"
 
     def __hash__(self):

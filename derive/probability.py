@@ -235,6 +235,8 @@ def _gaussian_vectors(p, q, P, Q):
     d = p.dimension
     if q.dimension != d:
         raise DistributionError(f"MultivariateNormal.loc: {P} has dimension {d}, {Q} has dimension {q.dimension}")
+    if not (p.explicit and q.explicit):
+        return _gaussian_matrix_expressions(p, q, P, Q)
     m_p, S_p, m_q, S_q = p.loc, p.covariance_matrix, q.loc, q.covariance_matrix
     standard = Normal(0, 1)
     z_mean, z_square = (mean(standard, X**k, sympy.Symbol("z")) for k in (1, 2))
@@ -392,6 +394,49 @@ class Expectation(sympy.Function):
     def _sympystr(self, printer):
         expr, under = self.args
         return f"E_{printer._print(under)}[{printer._print(expr)}]"
+
+
+def _gaussian_matrix_expressions(p, q, P, Q):
+    """The multivariate route with matrix expressions of a symbolic
+    dimension d: the same identities, E[x] = μ and E[x xᵀ] = Σ + μ μᵀ, and
+    E[(x − m)ᵀ A (x − m)] = tr(A Σ) + (μ − m)ᵀ A (μ − m), kept as traces
+    and determinants.  A 1×1 quadratic form is written as its trace, so the
+    result is a scalar expression."""
+    d = p.dimension
+    m_p, S_p, m_q, S_q = p.loc, p.covariance_matrix, q.loc, q.covariance_matrix
+    x = sympy.MatrixSymbol("x", d, 1)
+
+    def quadratic(v, A):
+        return sympy.Trace(v.T * A * v)
+
+    def log_density(mu, Sigma):
+        return (-d / 2 * sympy.log(2 * sympy.pi) - sympy.log(determinant(Sigma)) / 2
+                - quadratic(x - mu, sympy.Inverse(Sigma)) / 2)
+
+    def determinant(Sigma):
+        return sympy.Determinant(Sigma).doit() if isinstance(Sigma, sympy.Identity) else sympy.Determinant(Sigma)
+
+    def quadratic_mean(A, m):
+        # tr(A Σ_p) + (μ_p − m)ᵀ A (μ_p − m); A Σ_p = I when A = Σ_p⁻¹
+        trace = d if A == sympy.Inverse(S_p) else sympy.Trace(A * S_p)
+        return trace + (quadratic(m_p - m, A) if m != m_p else 0)
+
+    negative_entropy = -d / 2 * sympy.log(2 * sympy.pi) - sympy.log(determinant(S_p)) / 2 \
+        - quadratic_mean(sympy.Inverse(S_p), m_p) / 2
+    cross_entropy = d / 2 * sympy.log(2 * sympy.pi) + sympy.log(determinant(S_q)) / 2 \
+        + quadratic_mean(sympy.Inverse(S_q), m_q) / 2
+    result = negative_entropy + cross_entropy
+    steps = [
+        Relation((sympy.log(_f(P)(x)), log_density(m_p, S_p)), reason=f"log-density of {P} in d dimensions"),
+        Relation((sympy.log(_f(Q)(x)), log_density(m_q, S_q)), reason=f"log-density of {Q}"),
+        Remark(f"E_{P}[x] = μ_{P} and E_{P}[x xᵀ] = Σ_{P} + μ_{P} μ_{P}ᵀ (x = μ_{P} + L z, z standard normal), so "
+               f"for any A and m: E_{P}[(x − m)ᵀ A (x − m)] = tr(A Σ_{P}) + (μ_{P} − m)ᵀ A (μ_{P} − m)."),
+        Relation((Expectation(sympy.log(_f(P)(x)), P), negative_entropy),
+                 reason=f"minus the entropy of {P}: tr(Σ⁻¹ Σ) = d"),
+        Relation((-Expectation(sympy.log(_f(Q)(x)), P), cross_entropy), reason=f"the cross-entropy of {Q} under {P}"),
+        Relation(_chain(KL(P, Q), negative_entropy + cross_entropy, result), reason="the two terms added"),
+    ]
+    return result, steps
 
 
 def _chain(*terms) -> tuple:

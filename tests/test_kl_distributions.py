@@ -362,3 +362,27 @@ def test_default_and_random_givens_solve(capsys):
         given = family.random_given(random.Random(seed))
         solution = solve("kl", given=given)
         assert "KL" in solution.answers
+
+
+def test_symbolic_dimension_agrees_with_explicit_matrices():
+    """Matrix symbols of size 2 (the symbolic-dimension route) with explicit
+    matrices put in afterwards give the explicit route's value, which the
+    test above checks by quadrature."""
+    mu, Sigma = sympy.MatrixSymbol("mu", 2, 1), sympy.MatrixSymbol("Sigma", 2, 2)
+    m, S = sympy.MatrixSymbol("m", 2, 1), sympy.MatrixSymbol("S", 2, 2)
+    general = kl(MultivariateNormal(mu, Sigma), MultivariateNormal(m, S))
+    values = {mu: sympy.Matrix([[0.5], [-0.3]]), Sigma: sympy.Matrix([[1.2, 0.4], [0.4, 0.8]]),
+              m: sympy.Matrix([[0.0], [0.2]]), S: sympy.Matrix([[2.0, -0.3], [-0.3, 1.1]])}
+    explicit = kl(MultivariateNormal([0.5, -0.3], [[1.2, 0.4], [0.4, 0.8]]),
+                  MultivariateNormal([0.0, 0.2], [[2.0, -0.3], [-0.3, 1.1]]))
+    assert float(general.subs(values).doit()) == pytest.approx(float(explicit), rel=1e-12)
+
+
+def test_symbolic_dimension_vae_term():
+    d = sympy.Symbol("d", integer=True, positive=True)
+    mu, Sigma = sympy.MatrixSymbol("mu", d, 1), sympy.MatrixSymbol("Sigma", d, d)
+    expr = kl(MultivariateNormal(mu, Sigma), MultivariateNormal(sympy.ZeroMatrix(d, 1), sympy.Identity(d)))
+    expected = (sympy.Trace(Sigma) + sympy.Trace(mu.T * mu) - d - sympy.log(sympy.Determinant(Sigma))) / 2
+    assert sympy.simplify(expr - expected) == 0
+    with pytest.raises(InputError, match="covariance_matrix"):
+        MultivariateNormal(mu, sympy.MatrixSymbol("S", d + 1, d + 1))
