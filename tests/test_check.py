@@ -169,3 +169,32 @@ def test_a_wrong_kl_closed_form_is_found():
     report = check(text)
     assert [s.status for s in report.steps] == ["wrong"], report.as_text()
     assert "disagrees with the engine" in report.steps[0].message
+
+
+# --- conv-layer-arithmetic and receptive-field: seed 001 §9 and §10 -------------------
+
+def test_conv_layer_arithmetic_seed_is_right():
+    path = HAND / "conv-layer-arithmetic.md"
+    report = report_of(path.name)
+    # independent: (205 − K)/3 + 1 = 66 → K = 10; (10·10·10 + 1)·96; 66·66·1000·96
+    assert (205 - 10) // 3 + 1 == 66 and (10 * 10 * 10 + 1) * 96 == 96096 and 66 * 66 * 1000 * 96 == 418176000
+    assert report.summary["wrong"] == 0 and report.summary["unparsed"] == 0, report.as_text()
+    for fragment in ("O = \\frac{I - K + 2P}{S} + 1", "$$K = 10$$", "&= 96096", "&= 418176000"):
+        assert_line(report, path, fragment, "ok")
+    # a quantity named in words the problem does not know: honestly unchecked, never ok
+    step, = [s for s in report.steps if s.latex.startswith(r"\text{Number of multiplications per output pixel}")]
+    assert step.status == "unchecked", report.as_text()
+
+
+def test_receptive_field_recurrence_and_closed_form_are_right():
+    path = HAND / "receptive-field.md"
+    report = report_of(path.name)
+    assert report.summary == {"ok": 8, "wrong": 0, "carried": 0, "unparsed": 0, "unchecked": 0}, report.as_text()
+    assert_line(report, path, r"RF_n = RF_{n-1} + (k_n - 1)", "ok")
+
+
+def test_a_wrong_receptive_field_closed_form_is_found():
+    text = ("% problem: receptive-field\n"
+            "\\[ RF_n = k_1 + \\sum_{i=2}^n \\left((k_i - 1) \\prod_{j=1}^{i} s_j \\right) \\]\n")
+    report = check(text)
+    assert [s.status for s in report.steps] == ["wrong"], report.as_text()

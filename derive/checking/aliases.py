@@ -90,7 +90,10 @@ ALIASES = {
                               "p": ("function", _gaussian("mu_2", "sigma_2"))},
     },
     "conv-layer-arithmetic": {"K": "K", "O": ("given", "output"), "I": ("given", "input"),
-                              "S": ("given", "stride"), "P": ("given", "padding")},
+                              "S": ("given", "stride"), "P": ("given", "padding"),
+                              r"\text{Input channels}": ("given", "in_channels"),
+                              r"\text{Output channels}": ("given", "out_channels"),
+                              r"\text{Number of parameters}": "params"},
     "receptive-field": {"FUNCTIONS": lambda: {}, "RF": ("sequence", _receptive_field)},
     "gcn-normalization": {"D^{-1/2}": "D_inv_sqrt", r"\tilde{D}": "D", r"\hat{A}": "Q", r"\tilde{A}": "Q"},
 }

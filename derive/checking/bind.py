@@ -14,12 +14,10 @@ from mpmath import iv
 
 from ..catalog import solve
 from .aliases import ALIASES
-from .compare import Evaluator, Matrix, Unbound, scalar_or_matrix
+from .compare import INDEX_NAMES, Evaluator, Matrix, Unbound, scalar_or_matrix
 from .normalise import normalise, spelling
 from .parse import Side, canonical
 
-#: names that are integers when the checker picks random values for them
-INDEX_NAMES = {"n", "m", "N", "T", "t", "L", "l"}
 
 
 def squash(latex: str) -> str:

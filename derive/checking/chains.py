@@ -202,8 +202,9 @@ class Chain:
                 continue
             (a, _), (b, _) = values[j - 1], values[j]
             if isinstance(a, Exception) or isinstance(b, Exception):
-                if isinstance(a, Unbound) and isinstance(b, Unbound) or \
-                        isinstance(a, Unbound) != isinstance(b, Unbound):
+                # both sides in symbols: compare at random points; a number
+                # against symbols the problem does not know is not comparable
+                if isinstance(a, Unbound) and isinstance(b, Unbound):
                     symbolic.append(j)
                 continue
             compared = True
@@ -238,8 +239,8 @@ class Chain:
             return True
         if self.side_alias(0) is not None:
             return True
-        value, _ = self.value(0, world="engine", randoms={})
-        return not isinstance(value, Exception) or subject in self.bound.values
+        value, _ = self.value(0, world="engine")
+        return not isinstance(value, Unbound) or subject in self.bound.values
 
     def tainted_inputs(self, indices) -> list[tuple[str, int]]:
         found = []
@@ -496,7 +497,8 @@ def cell_literals(side: Side) -> list[str]:
 
 
 def subject_text(text: str) -> str:
-    return shorten(re.sub(r"\\text\{[^{}]*\}\s*|\\textcircled\{[^{}]*\}\s*", "", text), 30)
+    text = re.sub(r"\\textcircled\{[^{}]*\}\s*", "", text)
+    return shorten(re.sub(r"\\text\{\s*([^{}]*?)\s*\}", r"\1", text), 30)
 
 
 def lone_literal(side: Side) -> str:

@@ -33,6 +33,8 @@ MAX_FACTORIAL = 200
 MAX_TERMS = 2000
 #: Random points at which symbolic sides are compared.
 POINTS = 3
+#: names that are small integers at random points: layer and step counts
+INDEX_NAMES = {"n", "m", "N", "T", "t", "L", "l"}
 
 
 class Unbound(Exception):
@@ -195,21 +197,36 @@ class Evaluator:
         if key.endswith("^T"):
             value = self.symbol(name.replace("^T", ""))
             return value.transpose() if isinstance(value, Matrix) else value
-        # a subscript that is a summation index: k_i inside Σ_i
-        m = re.fullmatch(r"(.+?)_\{?([a-z])\}?", name)
-        if m and m.group(2) in self.context.locals:
-            return self.symbol(f"{m.group(1)}_{self.integer(self.context.locals[m.group(2)])}")
+        # a subscript that is an index: k_i inside Σ_i, or k_n
+        m = re.fullmatch(r"(.+?)_\{?([a-zA-Z])\}?", name)
+        if m and self.index(m.group(2)) is not None:
+            return self.symbol(f"{m.group(1)}_{self.index(m.group(2))}")
         key = self.context.rename(key)
         self.context.used.add(key)
         value = self.context.lookup(key)
         if value is not None:
             return value
+        if self.index(key) is not None:
+            return iv.mpf(self.index(key))
         if self.context.randoms is not None and not key.startswith("D_"):
             if key not in self.context.randoms:
                 seed = f"{getattr(self.context.randoms, 'trial', 0)}:{key}"
                 self.context.randoms[key] = iv.mpf(random.Random(seed).uniform(0.6, 1.9))
             return self.context.randoms[key]
         raise Unbound(key)
+
+    def index(self, letter: str) -> int | None:
+        """The value of an index: a summation variable, or at random points
+        a name such as n that counts layers or steps (a small integer)."""
+        if letter in self.context.locals:
+            return self.integer(self.context.locals[letter])
+        if self.context.randoms is not None and letter in INDEX_NAMES:
+            return 3 + getattr(self.context.randoms, "trial", 0)
+        return None
+
+    def _ImaginaryUnit(self, expr):
+        # in coursework I is an identity matrix or an input size, not √−1
+        return self.symbol("I")
 
     # --- arithmetic ----------------------------------------------------------
     def _Add(self, expr):

@@ -65,10 +65,19 @@ def statements(text: str, problem: str | None = None) -> list[Statement]:
             for position, name in markers:
                 if position < offset:
                     current = name
+        pending = ""
         for row_offset, row in rows(content):
             line = line_of(text, offset + row_offset)
             for part in parts(row):
                 statement = chain(part, line, current)
+                if statement is None and not has_relation(part):
+                    # a row with no relation is the left side of the next row's `= …`
+                    pending = part.strip()
+                    continue
+                if statement is not None and statement.continues and pending:
+                    statement.sides.insert(0, pending)
+                    statement.continues = False
+                pending = ""
                 if statement is not None:
                     result.append(statement)
     return result

@@ -50,6 +50,21 @@ FUNCTION_NAMES = {
 DECORATION = r"(?:\{\s*(?:\\mathrm\{new\}|\\text\{new\}|new|old|\\mathrm\{old\}|\(\w+\)|\[\w+\]|\*|\\top|T|\\intercal|\\prime|')\s*\}|\*|\\top|T(?![a-zA-Z])|\\intercal|')"
 
 
+def _joined(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", text)
+
+
+def _in_formula(m) -> bool:
+    """\\text{Input channels} between operators, or standing alone as a side,
+    is a quantity named in words; \\text{Assume } before a formula is prose."""
+    before, after = m.string[:m.start()].rstrip(), m.string[m.end():].lstrip()
+    operator = re.compile(r"(\\times|\\cdot|[-+*/()=])$")
+    next_operator = re.compile(r"^(\\times|\\cdot|[-+*/()=]|$)")
+    if not _joined(m.group(1)):
+        return False
+    return bool((not before or operator.search(before)) and next_operator.match(after))
+
+
 def is_name(text: str) -> bool:
     """\\text{MSE}, \\text{Loss}, \\text{ReLU} are names; \\text{Assume } is prose."""
     word = text.strip()
@@ -104,8 +119,8 @@ def _cosmetics(text: str) -> str:
     text = text.replace(r"\%", r"\cdot \frac{1}{100}").replace(r"\odot", r"\cdot").replace(r"\ast", r"\cdot")
     text = re.sub(r"\\(mathbf|boldsymbol|bm|mathit|mathrm|textrm|operatorname\*?|mathsf)\{", r"\\mathrm{", text)
     # \text{...}: prose (words with spaces) is dropped; one word is a name.
-    text = re.sub(r"\\text\{([^{}]*)\}", lambda m: f" \\mathrm{{{m.group(1).strip()}}} "
-                  if is_name(m.group(1)) else " ", text)
+    text = re.sub(r"\\text\{([^{}]*)\}", lambda m: f" \\mathrm{{{_joined(m.group(1))}}} "
+                  if is_name(m.group(1)) or _in_formula(m) else " ", text)
     text = re.sub(r"\\log(?![a-zA-Z_])", r"\\ln", text)
     # a row written with spaces or commas inside square brackets: [1 \ 2]
     text = re.sub(r"\[([^\[\]{}]*?(?<!\\)\\ [^\[\]{}]*?)\]",
