@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import sympy
 
-from .expectations import features, mean
+from .expectations import T, features, mean
 from .steps import Relation, Remark
 from .distributions import (  # noqa: F401  (re-exported: the public names live here)
     FAMILIES, Bernoulli, Beta, Binomial, Categorical, Cauchy, Distribution, DistributionError, Exponential,
@@ -63,6 +63,10 @@ def kl_derivation(p: Distribution, q: Distribution, names: tuple[str, str] = ("p
     for d in (p, q):
         if not isinstance(d, Distribution):
             raise DistributionError(f"KL takes two distributions, got {type(d).__name__}")
+    clash = _free_symbols(p, q) & {X, T}
+    if clash:
+        raise DistributionError(f"the symbol {sorted(map(str, clash))[0]} is the derivation's own variable; "
+                                "give the parameter another name")
     P, Q = (sympy.Symbol(n) for n in names)
     steps = [_definition(p, P, Q)]
     if p.discrete != q.discrete:
@@ -82,6 +86,10 @@ def kl_derivation(p: Distribution, q: Distribution, names: tuple[str, str] = ("p
         return _at_boundary(p, q, names)
     result, more = _scalar(p, q, P, Q)
     return result, tuple(steps + more)
+
+
+def _free_symbols(*distributions) -> set:
+    return set().union(*(getattr(a, "free_symbols", set()) for d in distributions for a in d.args))
 
 
 def _definition(p, P, Q):
@@ -168,7 +176,9 @@ def _at_boundary(p, q, names):
     limit from inside (0·log 0 = 0, and ∞ where q gives 0 to what p does not).
     A parameter at 0 becomes ε/(1 + ε) and one at 1 becomes 1/(1 + ε), with
     ε → 0⁺, so every logarithm keeps a positive argument."""
-    epsilon = sympy.Symbol("epsilon", positive=True)
+    taken = {s.name for s in _free_symbols(p, q)}
+    epsilon = next(sympy.Symbol(name, positive=True) for name in ("epsilon", "epsilon_0", "epsilon_1", "epsilon__0")
+                   if name not in taken)
     replaced, moved = [], []
     for d, name in zip((p, q), names):
         args = list(d.args)

@@ -25,7 +25,12 @@ from derive.steps import Evaluation, Remark
 GIVEN = {"p": {"family": "Gamma", "concentration": 2, "rate": 3},
          "q": {"family": "Gamma", "concentration": 1, "rate": 2}}
 
-IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
+#: A name: letters and digits, single underscores between them (a double
+#: underscore is kept for the engine's own placeholder symbols).
+IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*")
+#: Names the derivation itself uses: the variable, the Mellin exponent, the
+#: summation index, the boundary limit's ε.
+RESERVED = ("x", "t", "k", "z", "epsilon")
 #: Families whose parameters are vectors or matrices: derived with their entries as given.
 VECTOR_FAMILIES = ("Categorical", "MultivariateNormal")
 GREEK = {"mu": "μ", "sigma": "σ", "lambda": "λ", "alpha": "α", "beta": "β", "gamma": "γ"}
@@ -39,7 +44,10 @@ class _Symbols:
 
     def read(self, value, kind: str, where: str):
         if isinstance(value, str):
-            if not IDENTIFIER.fullmatch(value):
+            if value in RESERVED:
+                raise InputError(f"{where}: the name {value!r} is used by the derivation itself; "
+                                 f"choose another (not {', '.join(RESERVED)})")
+            if len(value) > 32 or not IDENTIFIER.fullmatch(value):
                 raise InputError(f"{where}: expected a number or a name (a letter, then letters, digits or _), "
                                  f"got {value[:40]!r}")
             earlier = self.kinds.setdefault(value, (kind, where))

@@ -344,6 +344,13 @@ def test_cli_names_become_symbols(tmp_path, capsys):
       "q": {"family": "MultivariateNormal", "loc": [0, 0], "covariance_matrix": [[1, 0], [0, 1]]}}, "loc"),
     ({"p": {"family": "Normal", "loc": "a", "scale": "a"}, "q": {"family": "Normal", "loc": 0, "scale": 1}},
      "given.p.scale"),
+    ({"p": {"family": "Normal", "loc": "x", "scale": 1}, "q": {"family": "Normal", "loc": 0, "scale": 1}},
+     "given.p.loc"),
+    ({"p": {"family": "Normal", "loc": "mu__g", "scale": 1}, "q": {"family": "Normal", "loc": 0, "scale": 1}},
+     "given.p.loc"),
+    ({"p": {"family": "Normal", "loc": 0, "scale": True}, "q": {"family": "Normal", "loc": 0, "scale": 1}},
+     "given.p.scale"),
+    ({"p": {"family": "Normal", "loc": 0, "scale": 1}}, "given.q"),
 ])
 def test_cli_bad_input_exits_2_naming_the_parameter(tmp_path, capsys, given, named):
     status, out = run(tmp_path, capsys, given)
