@@ -305,6 +305,8 @@ def _sign_safe(argument):
     flipped = [-f if looks_negative(f) else
                (-f.base)**f.exp if f.is_Pow and looks_negative(f.base) and f.exp.is_Integer else f
                for f in factors]
+    if list(flipped) == list(factors):
+        return argument  # nothing to flip: keep the argument as written
     result = sympy.Mul(*flipped)
     sign = sympy.simplify(argument / result)
     return result if sign == 1 else -result if sign == -1 else argument
@@ -315,7 +317,11 @@ def _tidy(expr):
     one, special functions collected, the rational rest over one denominator."""
     original = expr
     expr = expr.replace(lambda e: isinstance(e, sympy.log), lambda e: sympy.log(_sign_safe(e.args[0])))
-    expanded = sympy.expand(sympy.expand_log(expr, force=True))
+    # what is inside a logarithm, such as (γ_p + γ_q)² + …, stays as written
+    split = sympy.expand_log(expr, force=True)
+    hidden = {log: sympy.Symbol(f"L{i}__tidy") for i, log in
+              enumerate(sorted(split.atoms(sympy.log), key=sympy.default_sort_key))}
+    expanded = sympy.expand(split.xreplace(hidden)).xreplace({v: k for k, v in hidden.items()})
     logs, special, rest = [], [], []
     for term in sympy.Add.make_args(expanded):
         if term.has(sympy.log):
