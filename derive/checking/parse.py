@@ -3,7 +3,9 @@
 latex2sympy2_extended builds SymPy objects from its LaTeX grammar: names
 become `Symbol`/`Function` objects whose name is the text, never code. It
 calls `parse_expr` only on `variable_values` given as strings, which this
-module never passes. Nothing here sympifies text.
+module never passes, and turns its NUMBER tokens into numbers with
+`sympy.Number(text)`, which sympifies: that one method is replaced here by an
+exact conversion with int()/Fraction. Nothing here sympifies text.
 """
 from __future__ import annotations
 
@@ -11,11 +13,28 @@ import re
 from dataclasses import dataclass
 
 import sympy
+from fractions import Fraction
+
 from latex2sympy2_extended import latex2sympy
+from latex2sympy2_extended import latex2sympy2 as _latex2sympy2
 from latex2sympy2_extended.latex2sympy2 import ConversionConfig
 from latex2sympy2_extended.math_normalization import NormalizationConfig
 
 from .normalise import ARGUMENT, LITERAL, MATRIX, Normalised, NormaliseError, normalise
+
+def _parse_number(self, text: str):
+    """The grammar's NUMBER tokens as exact numbers, without the library's
+    `sympy.Number(text)` (which sympifies, i.e. evals, the string)."""
+    text = text.replace(",", "")
+    if re.fullmatch(r"\d{1,300}", text):
+        return sympy.Integer(int(text))
+    if re.fullmatch(r"\d{0,300}\.\d{0,300}", text) and text != ".":
+        fraction = Fraction(text)
+        return sympy.Rational(fraction.numerator, fraction.denominator)
+    raise ValueError(f"not a number: {text[:20]!r}")
+
+
+_latex2sympy2._Latex2Sympy.parse_number = _parse_number
 
 CONVERSION = ConversionConfig(interpret_as_mixed_fractions=False, interpret_simple_eq_as_assignment=False,
                               interpret_contains_as_eq=False, lowercase_symbols=False)
