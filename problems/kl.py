@@ -201,5 +201,17 @@ def random_given(rng) -> dict:
         "Pareto": lambda: {"scale": positive(), "alpha": positive()},
         "Uniform": lambda: (lambda a: {"low": a, "high": round(a + positive(), 1)})(loc()),
     }
+    def categorical():
+        # tenths that add up to exactly one (0.1 is read as 1/10)
+        i = rng.randint(1, 8)
+        j = rng.randint(1, 9 - i)
+        return {"probs": [i / 10, j / 10, round(1 - i / 10 - j / 10, 1)]}
+
+    def multivariate_normal():
+        # |c| ≤ 0.4 < √(a·b) for a, b ≥ 0.5: positive definite
+        a, b, c = round(rng.uniform(0.5, 2), 1), round(rng.uniform(0.5, 2), 1), round(rng.uniform(-0.4, 0.4), 1)
+        return {"loc": [loc(), loc()], "covariance_matrix": [[a, c], [c, b]]}
+
+    draw.update(Categorical=categorical, MultivariateNormal=multivariate_normal)
     family = rng.choice(sorted(draw))
     return {"p": {"family": family, **draw[family]()}, "q": {"family": family, **draw[family]()}}
