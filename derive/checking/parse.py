@@ -20,6 +20,7 @@ from latex2sympy2_extended import latex2sympy2 as _latex2sympy2
 from latex2sympy2_extended.latex2sympy2 import ConversionConfig
 from latex2sympy2_extended.math_normalization import NormalizationConfig
 
+from .fastparse import fast_parse
 from .normalise import ARGUMENT, LITERAL, MATRIX, Normalised, NormaliseError, normalise
 
 def _parse_number(self, text: str):
@@ -42,6 +43,8 @@ NORMALISATION = NormalizationConfig(basic_latex=False, units=False, malformed_op
                                     boxed="none", equations=False)
 #: The most nodes a parsed side may have.
 MAX_NODES = 5000
+#: Tests set this to compare the fast parser with the grammar.
+GRAMMAR_ONLY = False
 
 
 class ParseError(ValueError):
@@ -77,7 +80,11 @@ def _parse(text: str, normalised: Normalised) -> Side:
     if not normalised.latex:
         raise ParseError("nothing to parse")
     simple = _simple(normalised.latex)
+    if simple is None and GRAMMAR_ONLY is False:
+        simple = fast_parse(normalised.latex)
     if simple is not None:
+        if sympy.count_ops(simple, visual=False) > MAX_NODES:
+            raise ParseError(f"more than {MAX_NODES} operations")
         return Side(text, simple, normalised.literals, matrices, arguments)
     try:
         expr = latex2sympy(normalised.latex, normalization_config=NORMALISATION, conversion_config=CONVERSION)
