@@ -1,30 +1,35 @@
 """derive: a symbolic derivation engine for deep-learning coursework.
 
-    from derive import solve
+    from derive import solve, check, kl, Normal, receptive_field
     sol = solve("lstm-forward")
     sol.answers["h_2"].value
+    check(text, problem="lstm-forward").summary
 
 Imports are lazy so that `derive list` does not pay for SymPy.
 """
 from __future__ import annotations
 
-__all__ = ["solve", "render", "kl", "Normal", "Graph", "receptive_field"]
+import importlib
+
+DISTRIBUTIONS = ("Normal", "MultivariateNormal", "Bernoulli", "Categorical", "Binomial", "Geometric", "Poisson",
+                 "Exponential", "Gamma", "Beta", "Laplace", "Uniform", "Cauchy", "Pareto")
+
+#: public name → the module that defines it
+_HOMES = {
+    "solve": "catalog",
+    "render": "printing",
+    "check": "checking",
+    "Graph": "graph",
+    "receptive_field": "receptive_fields",
+    "kl": "probability", "kl_derivation": "probability", "NotDerivable": "probability",
+    "DistributionError": "distributions",
+    **{name: "distributions" for name in DISTRIBUTIONS},
+}
+
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name):
-    if name == "solve":
-        from .catalog import solve
-        return solve
-    if name == "render":
-        from .printing import render
-        return render
-    if name in ("kl", "Normal"):
-        from . import probability
-        return getattr(probability, name)
-    if name == "receptive_field":
-        from .receptive_fields import receptive_field
-        return receptive_field
-    if name == "Graph":
-        from .graph import Graph
-        return Graph
-    raise AttributeError(f"module 'derive' has no attribute {name!r}")
+    if name not in _HOMES:
+        raise AttributeError(f"module 'derive' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
