@@ -198,3 +198,24 @@ def test_a_wrong_receptive_field_closed_form_is_found():
             "\\[ RF_n = k_1 + \\sum_{i=2}^n \\left((k_i - 1) \\prod_{j=1}^{i} s_j \\right) \\]\n")
     report = check(text)
     assert [s.status for s in report.steps] == ["wrong"], report.as_text()
+
+
+# --- cnn-backprop-example: seed 001 §6 -----------------------------------------------
+
+def test_cnn_backprop_example_loss_sum_and_first_gradient_are_wrong():
+    path = HAND / "cnn-backprop-example.md"
+    report = report_of(path.name)
+    M = np.array([[46, 46, -16], [71, 71, -16], [88, 88, -29]])
+    target = np.eye(3)
+    # the seed's sum has eight of the nine terms and misplaces the targets
+    written = (46**2 + 46**2 + 16**2 + 70**2 + 70**2 + 16**2 + 88**2 + 88**2) / 9
+    assert abs(((M - target) ** 2).mean() - 3442.44) < 0.005 and abs(written - 3442.44) > 100
+    step, = assert_line(report, path, r"\text{MSE}_{\text{Loss}} = \frac{1}{9}", "wrong")
+    assert "3336.89" in step.message, report.as_text()
+    assert_line(report, path, r"\text{MSE}_{\text{Loss}} = 3442.44", "ok")
+    # ∂L/∂O routes each pooled gradient to its argmax: (2,3) collects −16 twice, −32, not −16
+    assert_line(report, path, r"0 & 45 + 46 & -16 & 0", "wrong")
+    for fragment in (r"0 & 91 & -32 & 0", r"\frac{\partial L}{\partial M} = ", r"\frac{\partial L}{\partial F} = X^T",
+                     r"$$O = \begin", r"$$M = \begin", r"F_{\text{new}} = F_{\text{old}} - 0.0005"):
+        assert_line(report, path, fragment, "ok")
+    assert report.summary["wrong"] == 2 and report.summary["unparsed"] == 0, report.as_text()

@@ -94,6 +94,9 @@ ALIASES = {
                               r"\text{Input channels}": ("given", "in_channels"),
                               r"\text{Output channels}": ("given", "out_channels"),
                               r"\text{Number of parameters}": "params"},
+    "cnn-backprop-example": {r"\hat{L}": ("given", "target"), r"F_{\text{old}}": ("given", "F"),
+                             r"F_{\text{new}}": "F_new", r"\eta": ("given", "lr"), "X": ("given", "X"),
+                             "F": ("given", "F"), r"\text{MSE}_{\text{Loss}}": "loss"},
     "receptive-field": {"FUNCTIONS": lambda: {}, "RF": ("sequence", _receptive_field)},
     "gcn-normalization": {"D^{-1/2}": "D_inv_sqrt", r"\tilde{D}": "D", r"\hat{A}": "Q", r"\tilde{A}": "Q"},
 }

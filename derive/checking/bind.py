@@ -46,6 +46,10 @@ def engine_value(value):
         return _number(value)
     if isinstance(value, (int, float)):
         return _number(sympy.Rational(str(value)) if isinstance(value, float) else sympy.Integer(value))
+    if isinstance(value, list) and value:
+        # givens: a list of rows, or a flat list read as a column
+        rows = value if all(isinstance(row, list) for row in value) else [[v] for v in value]
+        return scalar_or_matrix(Matrix([[engine_value(v) for v in row] for row in rows]))
     return None
 
 
@@ -94,12 +98,12 @@ class Binding:
         self.side_aliases: dict[str, str] = {}
         self.exact = frozenset(_numbers(self.solution.given or {}, set()))
         answers = self.solution.answers
-        for key, answer in answers.items():
-            for name in (key, canonical(answer.latex)):
-                self.values.setdefault(name, engine_value(answer.expr))
-                self.identities.setdefault(name, key)
         functions = factory() if factory else {}
         self.function_names = tuple(functions)
+        for key, answer in answers.items():
+            for name in (key, canonical(answer.latex), self._spelled(answer.latex)):
+                self.values.setdefault(name, engine_value(answer.expr))
+                self.identities.setdefault(name, key)
         for written, (_, builder) in functions.items():
             name = self._name(written)
             self.function_specs[name] = builder()
@@ -107,6 +111,12 @@ class Binding:
             self.values[name] = self.function_specs[name][1]
         for written, spec in table.items():
             self._bind(written, spec, answers)
+
+    def _spelled(self, latex: str) -> str:
+        try:
+            return self._name(latex)
+        except Exception:  # an engine label the normaliser does not take
+            return canonical(latex)
 
     def _name(self, written: str) -> str:
         # the normaliser alone gives a name's canonical form; no parse needed

@@ -185,6 +185,11 @@ class Chain:
     # --- the verdict -------------------------------------------------------------
     def check(self) -> Outcome:
         outcome = self.verdict()
+        if outcome.status == "ok":
+            for i in range(len(self.sides)):
+                value, _ = self.value(i)
+                if isinstance(value, Unsupported):
+                    self.notes.append(f"side {i + 1} not evaluated: {value}")
         if self.notes and outcome.status in ("ok", "carried"):
             outcome.message += " (" + "; ".join(self.notes) + ")"
         return outcome
@@ -316,8 +321,9 @@ class Chain:
                               f"the engine has {subject_text(self.texts[0])} = {describe(engine)}",
                               subject, values, tainted, status="carried")
         hint = self.hint(claim_index, None, claim, engine)
+        worked = "" if lone_literal(self.sides[claim_index]) else f" (which is {describe(claim)})"
         return self.wrong(expected, f"{subject_text(self.texts[0])} is {describe(engine)}, not "
-                                    f"{shorten(self.texts[claim_index])}{hint}", subject, values, [])
+                                    f"{shorten(self.texts[claim_index])}{worked}{hint}", subject, values, [])
 
     def rounded_anchor(self, values, engine, claim_index):
         """A side that evaluates, with the author's rounded values of earlier
