@@ -219,3 +219,23 @@ def test_cnn_backprop_example_loss_sum_and_first_gradient_are_wrong():
                      r"$$O = \begin", r"$$M = \begin", r"F_{\text{new}} = F_{\text{old}} - 0.0005"):
         assert_line(report, path, fragment, "ok")
     assert report.summary["wrong"] == 2 and report.summary["unparsed"] == 0, report.as_text()
+
+
+# --- gan-forward-backward: seed 002, Problem 1 ------------------------------------------
+
+def test_gan_forward_backward_mistyped_entry_of_H2_and_p_carries_it():
+    path = HAND / "gan-forward-backward.md"
+    report = report_of(path.name)
+    h2 = np.array([[0.424, 1.566, 1.734, 1.302], [1.260, 3.220, 4.864, 1.424],
+                   [1.158, 4.658, 3.722, 1.044], [1.924, 1.980, 1.178, 0.418]])
+    # H_2 stacks h_2's columns; its 12th entry is h_2[3, 2] = 1.178, the seed prints 1.078
+    assert h2.flatten(order="F")[11] == 1.178
+    step, = assert_line(report, path, "H_2 = [0.424", "wrong")
+    assert "entry (12, 1) is 1.078, not 1.178" in step.message, report.as_text()
+    step, = assert_line(report, path, "p(y=0) = \\sigma", "carried")
+    assert "line" in step.message and step.expected.startswith("0.99999456"), report.as_text()
+    # the deconvolution and its bias, continued over two displays, and every gradient
+    for fragment in ("h_2 = \\text{ReLU}", "\\nabla h_2 = ", "\\nabla w_1^1 = ", "\\nabla w_1^2 = ", "\\nabla h_1^1 = ",
+                     "\\nabla h_1^2 = ", "\\nabla h_0 = ", "\\nabla w_0 = ", "h_1^1 = ", "h_1^2 = ", "h_0 = "):
+        assert_line(report, path, fragment, "ok")
+    assert report.summary["wrong"] == 1, report.as_text()

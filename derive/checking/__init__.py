@@ -70,6 +70,8 @@ def check(text: str, problem: str | None = None, file: str = "<text>", seconds: 
             kind, result, sides, subject_sides = first
         if sides:
             chains.append((subject_sides, sides[-1]))
+        if kind != "ok":
+            bound_problems.clear()  # the worker may have been replaced: bind again, with the longer limit
         if kind == "timeout":
             report.steps.append(_step(statement, "unchecked", message=f"gave up: the step {result}"))
             continue

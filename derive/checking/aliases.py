@@ -5,6 +5,7 @@ canonicalised by the checker) to what the engine knows:
 
 - "KEY"                      an answer of the solution
 - ("answer", KEY, i, j)      one entry of a matrix answer
+- ("transpose", KEY)         the transpose of an answer
 - ("given", path, …)         a given, by its path in the givens dictionary
 - ("same", NAME)             another name of this table (the seed's typos)
 - ("choose", KEY, KEY, …)    whichever answer the line's symbols fit
@@ -97,6 +98,11 @@ ALIASES = {
     "cnn-backprop-example": {r"\hat{L}": ("given", "target"), r"F_{\text{old}}": ("given", "F"),
                              r"F_{\text{new}}": "F_new", r"\eta": ("given", "lr"), "X": ("given", "X"),
                              "F": ("given", "F"), r"\text{MSE}_{\text{Loss}}": "loss"},
+    "gan-forward-backward": {"h_0": "h0", "h_1^1": "h1_1", "h_1^2": "h1_2", "h_2": "h2", "H_2": "H2",
+                             "p(y=0)": "p", r"\nabla H_2": "dL_dH2", r"\nabla h_2": "dL_dh2",
+                             r"\nabla w_1^1": "dL_dw1_1", r"\nabla w_1^2": "dL_dw1_2",
+                             r"\nabla h_1^1": "dL_dh1_1", r"\nabla h_1^2": "dL_dh1_2", r"\nabla h_0": "dL_dh0",
+                             r"\nabla w_0": ("transpose", "dL_dw0")},
     "receptive-field": {"FUNCTIONS": lambda: {}, "RF": ("sequence", _receptive_field)},
     "gcn-normalization": {"D^{-1/2}": "D_inv_sqrt", r"\tilde{D}": "D", r"\hat{A}": "Q", r"\tilde{A}": "Q"},
 }

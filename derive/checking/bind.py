@@ -132,6 +132,8 @@ class Binding:
             if isinstance(spec, tuple) and spec[0] == "choose":
                 self.choices[squash(written)] = spec[1:]
             return
+        # a name the grammar would read otherwise (h_1^1 as a power) still names the whole side
+        self.side_aliases.setdefault(squash(written), spec)
         if isinstance(spec, tuple) and spec[0] == "choose":
             self.choices[name] = spec[1:]
         elif isinstance(spec, tuple) and spec[0] == "same":
@@ -149,6 +151,8 @@ class Binding:
             return engine_value(_path(self.solution.given, spec[1:]))
         if spec[0] == "answer":
             return engine_value(answers[spec[1]].expr[spec[2], spec[3]])
+        if spec[0] == "transpose":
+            return engine_value(answers[spec[1]].expr.T)
         raise ValueError(f"unknown alias {spec!r}")
 
     def rename(self, name: str) -> str:

@@ -28,6 +28,8 @@ from .normalise import readings
 from .parse import ParseError, Side, canonical, parse_side
 
 STATUSES = ("ok", "wrong", "carried", "unparsed", "unchecked")
+#: stands for a side the problem names as a whole but the grammar cannot parse
+ALIAS = "math{alias}"
 
 
 @dataclass
@@ -91,13 +93,25 @@ def check_chain(problem, sides, line, author, taints, unchecked_relation="", sta
     functions = bound.function_names if bound else ()
     if unchecked_relation:
         return Outcome("unchecked", message=f"the relation {unchecked_relation} is not checked")
-    parsed_sides = []
+    kept_texts, parsed_sides, failures = [], [], []
     for i, text in enumerate(sides):
         side = parsed(text, functions)
+        if isinstance(side, ParseError) and bound is not None and squash(text) in bound.side_aliases:
+            # a whole side the problem names (p(y=0)) that the grammar cannot read
+            side = Side(text, sympy.Symbol(ALIAS), [], [], [])
         if isinstance(side, ParseError):
-            return Outcome("unparsed", message=f"side {i + 1} ({shorten(text)}): {side}")
+            failures.append(f"side {i + 1} ({shorten(text)}): {side}")
+            if i < start:
+                start -= 1
+            continue
+        kept_texts.append(text)
         parsed_sides.append(side)
-    return Chain(bound, sides, parsed_sides, line, author, taints, "", start).check()
+    if len(parsed_sides) < 2 or (failures and len(parsed_sides) - start < 1):
+        return Outcome("unparsed", message="; ".join(failures) or "nothing to compare")
+    outcome = Chain(bound, kept_texts, parsed_sides, line, author, taints, "", max(start, 1)).check()
+    if failures:
+        outcome.message += " (not parsed, so not checked: " + "; ".join(failures) + ")"
+    return outcome
 
 
 def shorten(text, width=40):
@@ -175,6 +189,8 @@ class Chain:
         """The name the chain defines, when its first side is a bare name."""
         import sympy
         expr = self.sides[0].expr
+        if isinstance(expr, sympy.Symbol) and expr.name == ALIAS:
+            return squash(self.texts[0])
         if isinstance(expr, sympy.Symbol) and not self.sides[0].literals:
             return canonical(expr.name)
         alias = self.side_alias(0)
@@ -251,7 +267,8 @@ class Chain:
         found = []
         for i in indices:
             _, used = self.value(i)
-            for name in sorted(used if isinstance(used, set) else ()):
+            names = set(used) | all_names(self.sides[i])
+            for name in sorted(names):
                 if self.identity(name) in self.taints:
                     found.append((name, self.taints[self.identity(name)]))
             for literal in self.sides[i].literals + cell_literals(self.sides[i]):
@@ -317,12 +334,16 @@ class Chain:
             expected = rounds_like(engine, lone_literal(self.sides[claim_index]))
         if tainted:
             name, origin = tainted[0]
-            return self.wrong(expected, f"follows correctly from line {origin} ({name}), which is wrong; "
+            verified = any(not isinstance(values[i][0], Exception) for i in range(1, claim_index))
+            how = "follows correctly from" if verified else "uses"
+            return self.wrong(expected, f"{how} line {origin} ({name}), which is wrong; "
                               f"the engine has {subject_text(self.texts[0])} = {describe(engine)}",
                               subject, values, tainted, status="carried")
         hint = self.hint(claim_index, None, claim, engine)
         worked = "" if lone_literal(self.sides[claim_index]) else f" (which is {describe(claim)})"
-        return self.wrong(expected, f"{subject_text(self.texts[0])} is {describe(engine)}, not "
+        worked += entries_differing(claim, engine)
+        shown = expected if lone_literal(self.sides[claim_index]) else describe(engine)
+        return self.wrong(expected, f"{subject_text(self.texts[0])} is {shown}, not "
                                     f"{shorten(self.texts[claim_index])}{worked}{hint}", subject, values, [])
 
     def rounded_anchor(self, values, engine, claim_index):
@@ -489,6 +510,29 @@ class _RandomPoint(dict):
 
     def __missing__(self, key):
         raise KeyError(key)
+
+
+def entries_differing(written, engine) -> str:
+    """Where two matrices of the same size differ: '; entry (3, 4) is 1.078, not 1.178'."""
+    written, engine = scalar_or_matrix(written), scalar_or_matrix(engine)
+    if not (isinstance(written, Matrix) and isinstance(engine, Matrix)):
+        return ""
+    a, b = written.entries(), engine.entries()
+    if len(a) != len(b):
+        return f"; its shape is {written.shape[0]}×{written.shape[1]}, the engine's {engine.shape[0]}×{engine.shape[1]}"
+    columns = engine.shape[1] if written.shape == engine.shape else 1
+    differing = [(k // columns + 1, k % columns + 1, x, y) for k, (x, y) in enumerate(zip(a, b)) if not agree(x, y)]
+    shown = ", ".join(f"entry ({r}, {c}) is {describe(x)}, not {describe(y)}" for r, c, x, y in differing[:3])
+    more = f" and {len(differing) - 3} more" if len(differing) > 3 else ""
+    return f"; {shown}{more}" if differing else ""
+
+
+def all_names(side: Side) -> set[str]:
+    """The canonical names a side mentions, inside arguments and matrices too."""
+    names = {canonical(symbol.name) for symbol in side.expr.free_symbols}
+    for inner in side.arguments + [cell for rows in side.matrices for row in rows for cell in row]:
+        names |= all_names(inner)
+    return names
 
 
 def cell_literals(side: Side) -> list[str]:

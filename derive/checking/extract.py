@@ -78,6 +78,14 @@ def statements(text: str, problem: str | None = None) -> list[Statement]:
                     statement.sides.insert(0, pending)
                     statement.continues = False
                 pending = ""
+                if statement is not None and result and _continues_expression(statement) \
+                        and result[-1].problem == statement.problem:
+                    # "$$… = A$$ $$+ B = C$$": the display goes on with A + B
+                    previous = result[-1]
+                    previous.sides[-1] += " " + statement.sides[0]
+                    previous.sides += statement.sides[1:]
+                    previous.latex += " " + statement.latex
+                    continue
                 if statement is not None:
                     result.append(statement)
     return result
@@ -140,6 +148,10 @@ def parts(row: str) -> list[str]:
         else:
             result.append(piece)
     return [p for p in result if p.strip()]
+
+
+def _continues_expression(statement: Statement) -> bool:
+    return not statement.continues and bool(re.match(r"\s*(\+|\\times|\\cdot)", statement.sides[0]))
 
 
 def has_relation(text: str) -> bool:

@@ -126,6 +126,11 @@ def _cosmetics(text: str) -> str:
     text = re.sub(r"\[([^\[\]{}]*?(?<!\\)\\ [^\[\]{}]*?)\]",
                   lambda m: r"\begin{bmatrix}" + " & ".join(m.group(1).split("\\ ")) + r"\end{bmatrix}", text)
     text = re.sub(r"\[\s*(-?[0-9.]+)\s*\]", r"(\1)", text)
+    # a vector written as a list: [0.1, 0.2, 0.3] is a row, [0.1, 0.2]^T a column
+    text = re.sub(r"\[\s*(-?[0-9.]+(?:\s*,\s*-?[0-9.]+)+)\s*,?\s*\](\s*\^\s*(?:\{\s*T\s*\}|T|\\top|\{\\top\}))?",
+                  _list_vector, text)
+    text = re.sub(r"\(\s*(-?[0-9.]+(?:\s*,\s*-?[0-9.]+)+)\s*\)(\s*\^\s*(?:\{\s*T\s*\}|T|\\top|\{\\top\}))",
+                  _list_vector, text)
     text = re.sub(r"(?<!\\)\\\s", " ", text)
     # ∂A/∂B is a name (a quantity the problem may know), not a derivative
     text = re.sub(r"\\frac\{\s*\\partial\s*([^{}]+|[^{}]*\{[^{}]*\}[^{}]*)\}\{\s*\\partial\s*([^{}]+|[^{}]*\{[^{}]*\}[^{}]*)\}",
@@ -150,13 +155,19 @@ def _integrals(text: str) -> str:
         i = m.end()
 
 
+def _list_vector(m) -> str:
+    entries = [entry.strip() for entry in m.group(1).split(",")]
+    joiner = r" \\ " if m.group(2) else " & "
+    return r"\begin{bmatrix}" + joiner.join(entries) + r"\end{bmatrix}"
+
+
 def _names(text: str) -> str:
     for written, name in FUNCTION_NAMES.items():
         text = re.sub(re.escape(written) + r"(?![a-zA-Z_])\s*(?=\()", rf"\\mathrm{{{name}}}", text)
     # multi-letter capitals used as names: RF_n, KL(q, p)
     text = re.sub(r"(?<![\\a-zA-Z{])([A-Z]{2,})(?=\s*[_(])", r"\\mathrm{\1}", text)
     # decorations become part of the name's subscript
-    pattern = re.compile(r"(_\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|_\\?[A-Za-z0-9]|(?<=[A-Za-z}])(?<!\\mathrm\{new\}))\s*\^\s*(" + DECORATION + ")")
+    pattern = re.compile(r"(_\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|_\\?[A-Za-z0-9]|(?<=[A-Za-z}])(?<!\\mathrm\{new\})(?<!matrix\}))\s*\^\s*(" + DECORATION + ")")
 
     def merge(m):
         subscript, decoration = m.group(1), m.group(2).strip("{} ")
@@ -250,9 +261,13 @@ def _matrices(text: str, result: Normalised, functions=()) -> str:
             cells = [[normalise(cell, functions) for cell in row.split("&")] for row in rows]
             if not cells or any(len(row) != len(cells[0]) for row in cells):
                 raise NormaliseError("a matrix whose rows differ in length")
+            after = text[end + len(rf"\end{{{env}}}"):]
+            transpose = re.match(r"\s*\^\s*(\{\s*T\s*\}|T(?![A-Za-z])|\\top|\{\\top\}|\\intercal)", after)
+            if transpose:
+                cells = [list(column) for column in zip(*cells)]
+                after = after[transpose.end():]
             result.matrices.append(cells)
-            text = (text[:begin.start()] + rf" \mathrm{{{MATRIX}}}_{{{len(result.matrices) - 1}}} "
-                    + text[end + len(rf"\end{{{env}}}"):])
+            text = text[:begin.start()] + rf" \mathrm{{{MATRIX}}}_{{{len(result.matrices) - 1}}} " + after
             break
 
 
