@@ -152,6 +152,8 @@ class Chain:
             return value
         context = Context(lookup, bound.exact if bound else frozenset(), randoms,
                           bound.functions() if bound else {}, bound.rename if bound else None)
+        context.scope = (bound.problem if bound else None, world,
+                         repr(sorted(self.author.items())) if world == "author" else "")
         return context
 
     def identity(self, name):

@@ -37,6 +37,10 @@ POINTS = 3
 INDEX_NAMES = {"n", "m", "N", "T", "t", "L", "l"}
 
 
+#: quadratures done, by (scope, trial, variable, integrand, bounds)
+INTEGRALS: dict = {}
+
+
 class Unbound(Exception):
     """A name the checker has no value for: the side is symbolic."""
 
@@ -116,6 +120,9 @@ class Context:
         self.randoms = randoms
         self.functions = functions or {}
         self.used: set[str] = set()
+        #: what, besides the random point, the names' values depend on; integrals
+        #: (quadrature is the costliest step) are cached under it, or not at all when None
+        self.scope = None
         #: another spelling of a name (the seed's u_2 for μ_2) → the name
         self.rename = rename or (lambda name: name)
         self.locals: dict[str, iv.mpf] = {}
@@ -313,6 +320,14 @@ class Evaluator:
         lo, hi = (mp.mpf("-inf") if b == -sympy.oo else mp.mpf("inf") if b == sympy.oo
                   else mp.make_mpf(scalar(self.run(b)).mid._mpi_[0]) for b in bounds)
 
+        key = None
+        if self.context.scope is not None:
+            key = (self.context.scope, getattr(self.context.randoms, "trial", None), variable,
+                   self.key_of(expr.args[0]), tuple(str(b) for b in bounds))
+            if key in INTEGRALS:
+                self.context.used |= INTEGRALS[key][1]
+                return INTEGRALS[key][0]
+
         def integrand(x):
             self.context.locals[variable] = iv.mpf(x)
             try:
@@ -327,7 +342,32 @@ class Evaluator:
                 value = mp.quad(integrand, [lo, hi], maxdegree=4)
         finally:
             iv.prec = saved
-        return iv.mpf(value)
+        result = iv.mpf(value)
+        if key is not None:
+            if len(INTEGRALS) > 2000:
+                INTEGRALS.clear()
+            INTEGRALS[key] = (result, frozenset(self.context.used))
+        return result
+
+    def key_of(self, expr) -> str:
+        """A text for a subtree with its placeholders written out, so that the
+        same integral on two lines has the same key."""
+        if isinstance(expr, sympy.Symbol):
+            lifted = placeholder(expr.name)
+            if lifted is None:
+                return expr.name
+            kind, index = lifted
+            if kind == "numlit":
+                return f"#{self.side.literals[index]}"
+            if kind == "arglit":
+                argument = self.side.arguments[index]
+                return Evaluator(argument, self.context, True).key_of(argument.expr)
+            cells = self.side.matrices[index]
+            return "[" + ";".join(",".join(Evaluator(c, self.context, True).key_of(c.expr) for c in row)
+                                  for row in cells) + "]" + kind[6:]
+        if not expr.args:
+            return sympy.srepr(expr)
+        return f"{type(expr).__name__}({','.join(self.key_of(a) for a in expr.args)})"
 
     def _Derivative(self, expr):
         raise Unbound("a derivative")
