@@ -10,11 +10,14 @@ in the generated source.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import InputError
@@ -35,101 +38,208 @@ class SheetError(InputError):
     """A sheet could not be made; the message is one line saying why."""
 
 
-def solutions(names: list[str], given: dict | None = None, seed: int | None = None) -> list:
-    """Every named problem solved: with `given` (one problem only), a
-    `seed` variant (problems without variants keep their own givens), or
-    their own givens."""
-    from .catalog import find, solve
+def check_request(names: list[str], given: dict | None, seed: int | None):
     if not names:
         raise InputError("name at least one problem, or use --all")
     if given is not None and len(names) != 1:
         raise InputError("--given applies to one problem; name exactly one")
     if seed is not None and not 0 <= seed < 2**63:
         raise InputError(f"--seed: expected a non-negative integer, got {seed}")
-    solved = []
+
+
+def solve_each(names: list[str], given: dict | None = None, seed: int | None = None) -> Iterator:
+    """Each named problem solved, one at a time: with `given` (one problem
+    only), a `seed` variant (problems without variants keep their own
+    givens), or their own givens."""
+    from .catalog import find, solve
+    check_request(names, given, seed)
     for name in names:
         variant = seed if seed is not None and hasattr(find(name).load(), "random_given") else None
         try:
-            solved.append(solve(name, given=given, seed=variant))
+            yield solve(name, given=given, seed=variant)
         except InputError:
             raise
         except ValueError as error:  # an engine error: say which problem it stopped
             raise SheetError(f"problem {name}: {error}") from error
-    return solved
+
+
+def solutions(names: list[str], given: dict | None = None, seed: int | None = None) -> list:
+    check_request(names, given, seed)
+    return list(solve_each(names, given, seed))
 
 
 def build_sheet(names: list[str], given: dict | None = None, seed: int | None = None) -> str:
     """The LaTeX source of a sheet of the named problems."""
-    return document(solutions(names, given, seed), seed)
+    check_request(names, given, seed)
+    return "".join(chunks(solve_each(names, given, seed), len(names), seed))
 
 
 def document(solved: list, seed: int | None = None) -> str:
     """A complete article from solved problems (Solution objects)."""
+    return "".join(chunks(iter(solved), len(solved), seed))
+
+
+def chunks(solved: Iterator, count: int, seed: int | None) -> Iterator[str]:
+    """The sheet's source piece by piece: the head, then one section per
+    problem as soon as it is solved (so pdflatex can typeset while the next
+    problem is being solved), then the end."""
     printer = LatexPrinter(standalone=False, stated_convention=CONVENTION)
     variant = (f"Variant drawn with seed {seed}: every problem that has random variants has new givens "
                f"(derive solve NAME --seed {seed} shows one alone); the others keep their own."
                if seed is not None else "Every problem with the givens of its source.")
     head = [PREAMBLE.replace(r"\allowdisplaybreaks", "\\allowdisplaybreaks\n\\setcounter{tocdepth}{1}"),
             r"\title{Solution sheet}", r"\author{derive}", r"\date{}", r"\begin{document}", r"\maketitle",
-            rf"\noindent {escape(variant)} {len(solved)} problem{'s' if len(solved) != 1 else ''}; "
+            rf"\noindent {escape(variant)} {count} problem{'s' if count != 1 else ''}; "
             "each section gives the problem's source, its statement and givens, and for every part "
             r"the derivation step by step with the answers boxed.\par\medskip",
             rf"\noindent\textbf{{Convention for matrix derivatives.}} {escape(CONVENTION)}\par",
             r"\tableofcontents", r"\clearpage"]
-    sections = [printer.body(solution) for solution in solved]
-    return "\n".join(head) + "\n\n" + "\n\\clearpage\n".join(sections) + "\n\\end{document}\n"
+    yield "\n".join(head) + "\n\n"
+    for index, solution in enumerate(solved):
+        yield ("\n\\clearpage\n" if index else "") + printer.body(solution)
+    yield "\n\\end{document}\n"
 
 
 def write_sheet(names, given, seed, output_path, time_limit: float | None = None) -> Path:
     """Write the sheet to `output_path`: LaTeX source, or a PDF when it ends
     in `.pdf`.  Returns the path written."""
     output = Path(output_path)
-    source = build_sheet(names, given, seed)
+    check_request(names, given, seed)
+    pieces = chunks(solve_each(names, given, seed), len(names), seed)
     if output.suffix.lower() != ".pdf":
-        _write(output, source.encode("utf-8"))
+        _write(output, "".join(pieces).encode("utf-8"))
         return output
-    compile_pdf(source, output, time_limit)
+    compile_pdf(pieces, output, time_limit)
     return output
 
 
-def compile_pdf(source: str, output: Path, time_limit: float | None = None):
-    """Compile LaTeX `source` into the PDF `output` with pdflatex (twice, for
-    the table of contents).  Without TeX, the source is written beside the
-    PDF and SheetError says how to install TeX."""
+def compile_pdf(source, output: Path, time_limit: float | None = None):
+    """Compile LaTeX `source` (a string, or an iterator of pieces) into the
+    PDF `output` with pdflatex, twice, for the table of contents.
+
+    The first run reads the source through a pipe as the pieces come, so it
+    typesets one problem while the next one is solved.  Without TeX, the
+    source is written beside the PDF and SheetError says how to install TeX.
+    """
     output = Path(output)
+    pieces = iter([source]) if isinstance(source, str) else source
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
         tex = output.with_suffix(".tex")
-        _write(tex, source.encode("utf-8"))
+        _write(tex, "".join(pieces).encode("utf-8"))
         raise SheetError(f"no TeX installed (pdflatex not found): wrote the LaTeX source to {tex} instead; "
                          f"install TeX to get the PDF (Debian: apt-get install {TEX_PACKAGES})")
+    deadline = time.monotonic() + time_limit if time_limit else None
     with tempfile.TemporaryDirectory(prefix="derive-sheet-") as scratch:
         directory = Path(scratch)
-        (directory / "sheet.tex").write_text(source, encoding="utf-8")
-        for _ in range(RUNS):
-            _run(pdflatex, directory, source, time_limit)
+        if hasattr(os, "mkfifo"):
+            text = _streamed_run(pdflatex, directory, pieces, deadline, time_limit)
+            (directory / "sheet.tex").write_text(text, encoding="utf-8")
+        else:
+            text = "".join(pieces)
+            (directory / "sheet.tex").write_text(text, encoding="utf-8")
+            _run(pdflatex, directory, "sheet.tex", text, deadline, time_limit, draft=True)
+        for run in range(1, RUNS):
+            _run(pdflatex, directory, "sheet.tex", text, deadline, time_limit)
         _write(output, (directory / "sheet.pdf").read_bytes())
 
 
-def _run(pdflatex, directory: Path, source: str, time_limit):
-    command = [pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
-               "-file-line-error", "sheet.tex"]
-    # Paranoid file access: TeX may read and write only below the scratch directory
-    # (and its own installation), whatever the source asks.
-    environment = {**os.environ, "openin_any": "p", "openout_any": "p", "TEXMFOUTPUT": str(directory)}
+def _command(pdflatex, filename, draft=False):
+    # -no-parse-first-line: TeX would otherwise open the main file twice, and a
+    # pipe can be read only once.
+    return [pdflatex, "-no-parse-first-line", "-no-shell-escape", "-interaction=nonstopmode",
+            "-halt-on-error", "-file-line-error",
+            "-jobname=sheet", *(["-draftmode"] if draft and RUNS > 1 else []), filename]
+
+
+def _environment(directory: Path) -> dict:
+    # Paranoid file access: TeX may read and write only below the scratch
+    # directory (and its own installation), whatever the source asks.
+    return {**os.environ, "openin_any": "p", "openout_any": "p", "TEXMFOUTPUT": str(directory)}
+
+
+def _streamed_run(pdflatex, directory: Path, pieces, deadline, time_limit) -> str:
+    """First run, fed through a named pipe while the pieces are made;
+    returns the whole source."""
+    fifo = directory / "stream.tex"
+    os.mkfifo(fifo)
+    process = subprocess.Popen(_command(pdflatex, "stream.tex", draft=True), cwd=directory,
+                               env=_environment(directory), stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    written = []
     try:
-        result = subprocess.run(command, cwd=directory, env=environment, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                timeout=time_limit or None)
+        pipe = _open_writer(fifo, process, deadline, time_limit)
+        try:
+            for piece in pieces:
+                written.append(piece)
+                if pipe is not None:
+                    try:
+                        pipe.write(piece.encode("utf-8"))
+                        pipe.flush()
+                    except BrokenPipeError:  # TeX stopped at an error: finish the source, then report
+                        pipe = None
+        finally:
+            if pipe is not None:
+                try:
+                    pipe.close()
+                except BrokenPipeError:
+                    pass
+        _wait(process, deadline, time_limit)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    text = "".join(written)
+    _check(process.returncode, directory, text, draft=True)
+    return text
+
+
+def _open_writer(fifo: Path, process, deadline, time_limit):
+    """The pipe's writing end, once TeX has opened it for reading (None if
+    TeX ended first)."""
+    while True:
+        try:
+            descriptor = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as error:
+            if error.errno != errno.ENXIO:  # ENXIO: no reader yet
+                raise
+        else:
+            os.set_blocking(descriptor, True)
+            return os.fdopen(descriptor, "wb")
+        if process.poll() is not None:
+            return None
+        if deadline is not None and time.monotonic() > deadline:
+            raise SheetError(f"pdflatex did not finish within {time_limit} s (--time-limit)")
+        time.sleep(0.005)
+
+
+def _wait(process, deadline, time_limit):
+    try:
+        process.wait(timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         raise SheetError(f"pdflatex did not finish within {time_limit} s (--time-limit)") from None
-    if result.returncode != 0 or not (directory / "sheet.pdf").exists():
+
+
+def _run(pdflatex, directory: Path, filename: str, source: str, deadline, time_limit, draft=False):
+    process = subprocess.Popen(_command(pdflatex, filename, draft), cwd=directory, env=_environment(directory),
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(process, deadline, time_limit)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    _check(process.returncode, directory, source, draft)
+
+
+def _check(returncode: int, directory: Path, source: str, draft: bool = False):
+    if returncode != 0 or not (draft or (directory / "sheet.pdf").exists()):
         log = directory / "sheet.log"
-        text = log.read_text(encoding="latin-1") if log.exists() else result.stdout.decode("latin-1")
+        text = log.read_text(encoding="latin-1") if log.exists() else ""
         raise SheetError(first_error(text, source))
 
 
-_FILE_LINE_ERROR = re.compile(r"^(?:\./)?sheet\.tex:(\d+): (.*)$", re.MULTILINE)
+_FILE_LINE_ERROR = re.compile(r"^(?:\./)?(?:sheet|stream)\.tex:(\d+): (.*)$", re.MULTILINE)
 _BANG_ERROR = re.compile(r"^! (.*)$", re.MULTILINE)
 _LINE = re.compile(r"^l\.(\d+) ?(.*)$", re.MULTILINE)
 

@@ -59,9 +59,20 @@ def namespace(**fields):
 def compiled(tmp_path_factory):
     require_tex()
     output = tmp_path_factory.mktemp("sheet") / "sheet.pdf"
-    listed = entries()  # what --all takes, read at the same moment
-    assert sheet.command(namespace(all=True, output=str(output))) == 0
-    return listed, pdf_text(output)
+    solved = []
+    original = sheet.solve_each
+
+    def keep(*arguments, **keywords):  # the sheet's own solutions, so as not to solve twice
+        for solution in original(*arguments, **keywords):
+            solved.append(solution)
+            yield solution
+
+    sheet.solve_each = keep
+    try:
+        assert sheet.command(namespace(all=True, output=str(output))) == 0
+    finally:
+        sheet.solve_each = original
+    return solved, pdf_text(output)
 
 
 def plain_numbers(answer):
@@ -96,19 +107,20 @@ def sections(text: str, names: list[str]) -> dict[str, str]:
 
 
 def test_every_problem_title_is_in_the_pdf(compiled):
-    listed, text = compiled
+    solved, text = compiled
     flat = squeeze(text)
-    for entry in listed:
-        assert flat.count(squeeze(entry.title)) >= 2, f"{entry.name}: title missing from contents or section"
+    assert [solution.problem for solution in solved] == [entry.name for entry in entries()]
+    for solution in solved:
+        assert flat.count(squeeze(solution.title)) >= 2, f"{solution.problem}: title missing from contents or section"
 
 
 def test_every_numeric_answer_is_in_its_section_of_the_pdf(compiled):
-    listed, pdf = compiled
-    names = [entry.name for entry in listed]
-    text = sections(pdf, names)
+    solved, pdf = compiled
+    text = sections(pdf, [solution.problem for solution in solved])
     checked = 0
-    for name in names:
-        for answer in solve(name).answers.values():
+    for solution in solved:
+        name = solution.problem
+        for answer in solution.answers.values():
             for number in plain_numbers(answer):
                 assert squeeze(number) in text[name], f"{name}: answer {answer.key} = {number} not in the PDF"
                 checked += 1
