@@ -280,3 +280,28 @@ def test_fast_parser_agrees_with_the_grammar_on_every_seed_side():
                 compared += 1
                 assert agree(a, b, relative=1e-12), f"{path.name}:{statement.line}: {text!r}: {fast.expr} vs {slow.expr}"
     assert compared >= 40
+
+
+# --- rnn-gradient-scale (seed 000 P1) and minmax-relu-network (seed 004 B1a) ------------
+
+def test_rnn_gradient_scale_sigmoid_slope_at_zero():
+    path = HAND / "rnn-gradient-scale.md"
+    report = report_of(path.name)
+    assert 1 / (1 + math.exp(-0)) * (1 - 1 / (1 + math.exp(-0))) == 0.25
+    assert_line(report, path, r"\sigma'(0) = 1/4", "ok")
+    assert_line(report, path, r"\sigma(z) = \frac{1}{1+e^{-z}}", "ok")
+    # φ(z) = σ(z) − 0.5 defines φ: random values cannot judge it, and it is not called ok
+    step, = assert_line(report, path, r"\phi(z) = \sigma(z) - 0.5", "unchecked")
+    assert "does not know" in step.message, report.as_text()
+    assert report.summary["wrong"] == 0 and report.summary["unparsed"] == 0, report.as_text()
+
+
+def test_minmax_relu_network_max_identity():
+    path = HAND / "minmax-relu-network.md"
+    report = report_of(path.name)
+    for x1, x2 in ((0.3, -1.2), (-2.0, 5.0), (1.5, 1.5)):
+        assert max(x1, x2) == max(0, x1 - x2) + x2 and min(x1, x2) == -max(0, x1 - x2) + x1
+    step, = assert_line(report, path, r"y_2 = \max(x_1, x_2) = \max(0, x_1 - x_2) + x_2", "ok")
+    assert "random points" in step.message, report.as_text()
+    # the OCR lost "min" before (x_1, x_2): the line cannot be read as written
+    assert_line(report, path, r"(x_1, x_2) = -\max(0, x_1 - x_2) + x_1", "unparsed")

@@ -103,6 +103,8 @@ ALIASES = {
                              r"\nabla w_1^1": "dL_dw1_1", r"\nabla w_1^2": "dL_dw1_2",
                              r"\nabla h_1^1": "dL_dh1_1", r"\nabla h_1^2": "dL_dh1_2", r"\nabla h_0": "dL_dh0",
                              r"\nabla w_0": ("transpose", "dL_dw0")},
+    "minmax-relu-network": {"y_1": "min_form", "y_2": "max_form"},
+    "rnn-gradient-scale": {},
     "receptive-field": {"FUNCTIONS": lambda: {}, "RF": ("sequence", _receptive_field)},
     "gcn-normalization": {"D^{-1/2}": "D_inv_sqrt", r"\tilde{D}": "D", r"\hat{A}": "Q", r"\tilde{A}": "Q"},
 }

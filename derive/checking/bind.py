@@ -89,6 +89,7 @@ class Binding:
         self.solution = solve(problem)
         table = dict(ALIASES.get(problem, {}))
         factory = table.pop("FUNCTIONS", None)
+        self._symbols = None
         self.values: dict[str, object] = {}
         #: name → what it stands for, so that δ_{h1} and δ_{h_1} are one quantity
         self.identities: dict[str, str] = {}
@@ -154,6 +155,24 @@ class Binding:
         if spec[0] == "transpose":
             return engine_value(answers[spec[1]].expr.T)
         raise ValueError(f"unknown alias {spec!r}")
+
+    def knows_symbol(self, name: str) -> bool:
+        """Whether a name is one of the problem's own symbols (μ_1 in the KL,
+        k_3 of the receptive field's k_i), as opposed to one the author made up."""
+        if self._symbols is None:
+            symbols, bases = set(), set()
+            expressions = [a.expr for a in self.solution.answers.values()]
+            expressions += [expr for _, expr in self.function_specs.values()]
+            expressions += [expr for _, expr in self.sequences.values()]
+            for params, _ in self.function_specs.values():
+                symbols |= {canonical(p.name) for p in params}
+            for expr in expressions:
+                if isinstance(expr, (sympy.Basic, sympy.MatrixBase)):
+                    symbols |= {canonical(s.name) for s in expr.free_symbols if hasattr(s, "name")}
+                    bases |= {str(b.label) for b in getattr(expr, "atoms", lambda *a: set())(sympy.IndexedBase)}
+            self._symbols = (symbols, bases)
+        symbols, bases = self._symbols
+        return name in symbols or name.split("_")[0] in bases or self.rename(name) in symbols
 
     def rename(self, name: str) -> str:
         value = self.values.get(name)

@@ -132,6 +132,9 @@ class Chain:
         #: loose readings the verdict relied on, reported with it
         self.notes: list[str] = []
         self.cache = {}
+        self.reason = ""
+        #: (side, world) → the names that took random values in it
+        self.random_names = {}
         self.start = start
         # integrals are costly (quadrature): fewer random points
         integrals = any(side.expr.has(sympy.Integral) for side in sides)
@@ -173,12 +176,18 @@ class Chain:
         context = self.context(world, randoms)
         try:
             if alias is not None:
-                value = scalar_or_matrix(self.bound.resolve(alias)) if not isinstance(alias, tuple) or alias[0] != "choose" \
-                    else None
+                if isinstance(alias, tuple) and alias[0] in ("choose", "same", "function", "sequence"):
+                    raise Unbound(self.texts[index])
+                value = self.bound.resolve(alias)
                 if value is None:
                     raise Unbound(self.texts[index])
-                return value, {squash(self.texts[index])}
-            return evaluate(side, context), context.used
+                if isinstance(value, (sympy.Basic, sympy.MatrixBase)):  # an answer in symbols
+                    value = self.bound.symbolic(value, context)
+                self.random_names[(index, world)] = set(context.random_used)
+                return scalar_or_matrix(value), {squash(self.texts[index])}
+            value = evaluate(side, context)
+            self.random_names[(index, world)] = set(context.random_used)
+            return value, context.used
         except (Unbound, Unsupported, ZeroDivisionError, ValueError, OverflowError) as error:
             return error, context.used
 
@@ -252,7 +261,7 @@ class Chain:
             return Outcome("ok", message="the sides agree")
         if too_large is not None:
             return Outcome("unchecked", message=f"refused: {too_large}")
-        reason = next((str(v) for v, _ in values if isinstance(v, Unsupported)), "")
+        reason = self.reason or next((str(v) for v, _ in values if isinstance(v, Unsupported)), "")
         return Outcome("unchecked", message=f"nothing to compare with{': ' + reason if reason else ''}")
 
     def engine_knows(self, subject) -> bool:
@@ -404,17 +413,28 @@ class Chain:
 
     def symbolic_pair(self, i, j):
         """True when equal at every random point, False when not, None when
-        the sides cannot be evaluated even at random points."""
+        the sides cannot be evaluated even at random points, or relate names
+        the problem does not know (a + b = c, or φ(z) = σ(z) − 0.5 defining φ):
+        random points decide identities, not definitions."""
         for trial in range(self.points):
             randoms = self.random_point(trial)
             a, _ = self.value(i, randoms=randoms)
             b, _ = self.value(j, randoms=randoms)
             if isinstance(a, Exception) or isinstance(b, Exception):
                 return None
+            if trial == 0 and self.unknown_names(i) != self.unknown_names(j):
+                names = sorted(self.unknown_names(i) ^ self.unknown_names(j))
+                self.reason = (f"it relates names the problem does not know ({', '.join(names[:4])}): "
+                               f"a definition, or an identity in them, is not decided by random values")
+                return None
             if not agree(a, b, relative=self.tolerance):
                 self.last_point = (randoms, a, b)
                 return False
         return True
+
+    def unknown_names(self, index) -> set:
+        names = self.random_names.get((index, "author"), set())
+        return {name for name in names if not (self.bound and self.bound.knows_symbol(name))}
 
     def random_point(self, trial):
         return _RandomPoint(trial)

@@ -123,6 +123,8 @@ class Context:
         #: what, besides the random point, the names' values depend on; integrals
         #: (quadrature is the costliest step) are cached under it, or not at all when None
         self.scope = None
+        #: names that took random values while evaluating
+        self.random_used: set[str] = set()
         #: another spelling of a name (the seed's u_2 for μ_2) → the name
         self.rename = rename or (lambda name: name)
         self.locals: dict[str, iv.mpf] = {}
@@ -162,7 +164,10 @@ class Evaluator:
         if isinstance(expr, sympy.core.function.AppliedUndef):
             return self.applied(type(expr).__name__, expr.args)
         if isinstance(expr, sympy.Function):
-            return self.builtin(type(expr).__name__.lower(), expr.args)
+            name = type(expr).__name__.lower()
+            if name in ACTIVATIONS:  # the engine's own σ, ReLU, … classes
+                return self.applied(name, expr.args)
+            return self.builtin(name, expr.args)
         if isinstance(expr, sympy.MatrixBase):
             return Matrix([[self.run(expr[i, j]) for j in range(expr.cols)] for i in range(expr.rows)])
         raise Unsupported(f"cannot evaluate {type(expr).__name__}")
@@ -216,6 +221,7 @@ class Evaluator:
         if self.index(key) is not None:
             return iv.mpf(self.index(key))
         if self.context.randoms is not None and not key.startswith("D_"):
+            self.context.random_used.add(key)
             if key not in self.context.randoms:
                 seed = f"{getattr(self.context.randoms, 'trial', 0)}:{key}"
                 self.context.randoms[key] = iv.mpf(random.Random(seed).uniform(0.6, 1.9))
@@ -404,9 +410,7 @@ class Evaluator:
 
     def applied(self, name, args):
         key = canonical(name)
-        known = {"sigmoid": monotone(lambda x: 1 / (1 + mp.exp(-x))),
-                 "relu": lambda v: iv.mpf([max(v.a, 0), max(v.b, 0)]),
-                 "softplus": monotone(lambda x: mp.log(1 + mp.exp(x)))}
+        known = ACTIVATIONS
         if key in known and len(args) == 1:
             value = self.run(args[0])
             return elementwise(value, lambda v: known[key](self.bounded(v)))
@@ -470,6 +474,30 @@ def monotone(function):
         slack = mp.mpf(10) ** (-mp.dps + 3) * (1 + abs(hi))
         return iv.mpf([lo - slack, hi + slack])
     return on_interval
+
+
+def _sigmoid(v):
+    return monotone(lambda x: 1 / (1 + mp.exp(-x)))(v)
+
+
+def _relu(v):
+    lo, hi = ends(v)
+    return iv.mpf([max(lo, 0), max(hi, 0)])
+
+
+def _dsigmoid(v):
+    s = _sigmoid(v)
+    return s * (1 - s)
+
+
+def _dtanh(v):
+    t = monotone(mp.tanh)(v)
+    return 1 - t * t
+
+
+#: activations as functions of intervals (σ′ and tanh′ enclosed through σ and tanh)
+ACTIVATIONS = {"sigmoid": _sigmoid, "relu": _relu, "softplus": monotone(lambda x: mp.log(1 + mp.exp(x))),
+               "dsigmoid": _dsigmoid, "dtanh": _dtanh}
 
 
 def elementwise(value, function):

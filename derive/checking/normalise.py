@@ -43,6 +43,7 @@ class Normalised:
 
 
 FUNCTION_NAMES = {
+    r"\mathrm{dsigmoid}": "dsigmoid", r"\mathrm{dtanh}": "dtanh",
     r"\sigma": "sigmoid", r"\mathrm{sigmoid}": "sigmoid", r"\text{sigmoid}": "sigmoid",
     r"\mathrm{ReLU}": "relu", r"\text{ReLU}": "relu", r"\operatorname{ReLU}": "relu", r"\mathrm{relu}": "relu",
     r"\mathrm{softplus}": "softplus", r"\text{softplus}": "softplus", r"\operatorname{softplus}": "softplus",
@@ -97,7 +98,8 @@ def normalise(text: str, functions: tuple[str, ...] = ()) -> Normalised:
     result = Normalised("")
     text = _cosmetics(text)
     text = _integrals(_names(text))
-    text = _arguments(text, result, ("\\mathrm{sigmoid}", "\\mathrm{relu}", "\\mathrm{softplus}") + functions,
+    text = _arguments(text, result, ("\\mathrm{sigmoid}", "\\mathrm{relu}", "\\mathrm{softplus}",
+                                     "\\mathrm{dsigmoid}", "\\mathrm{dtanh}") + functions,
                       functions)
     text = _matrices(text, result, functions)
     text = _literals(text, result)
@@ -122,6 +124,12 @@ def _cosmetics(text: str) -> str:
     text = re.sub(r"\\text\{([^{}]*)\}", lambda m: f" \\mathrm{{{_joined(m.group(1))}}} "
                   if is_name(m.group(1)) or _in_formula(m) else " ", text)
     text = re.sub(r"\\log(?![a-zA-Z_])", r"\\ln", text)
+    # σ'(z), tanh'(z): the derivatives of the activations, as functions
+    text = re.sub(r"\\(sigma|tanh)\s*(?:'|\^\s*\{?\\prime\}?)\s*(?=\()",
+                  lambda m: {"sigma": r"\mathrm{dsigmoid}", "tanh": r"\mathrm{dtanh}"}[m.group(1)], text)
+    # ∇h_{t+1} is one name: the gradient with respect to h_{t+1}
+    text = re.sub(r"\\nabla\s*((?:\\[a-zA-Z]+|[A-Za-z])(?:_\{[^{}]*\}|_[A-Za-z0-9])?(?:\^\{[^{}]*\}|\^[A-Za-z0-9])?)",
+                  lambda m: r"\mathrm{nabla}_{" + m.group(1) + "}", text)
     # a row written with spaces or commas inside square brackets: [1 \ 2]
     text = re.sub(r"\[([^\[\]{}]*?(?<!\\)\\ [^\[\]{}]*?)\]",
                   lambda m: r"\begin{bmatrix}" + " & ".join(m.group(1).split("\\ ")) + r"\end{bmatrix}", text)
