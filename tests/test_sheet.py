@@ -80,8 +80,8 @@ def plain_numbers(answer):
     that is a plain decimal (fractions and symbols are not compared)."""
     expr = answer.expr
     if isinstance(expr, sympy.MatrixBase):
-        if not math.fits_in_full(expr.shape):
-            return []  # summarised: only its corners are printed
+        if not math.fits_in_full(expr.shape) or not all(entry.is_number for entry in expr):
+            return []  # summarised (only corners printed), or symbolic (fractions stay fractions)
         entries_ = list(expr)
     elif isinstance(expr, sympy.Basic) and expr.is_number:
         entries_ = [expr]

@@ -34,14 +34,14 @@ class MarkdownPrinter(DocumentPrinter):
         inputs = {node.name: [] for node in step.nodes}
         for source, target in step.edges:
             inputs[target].append(source)
-        latex = {node.name: node.latex for node in step.nodes}
+        latex = {node.name: _cell(node.latex) for node in step.nodes}
         rows = [f"*Computation graph{': ' + step.caption if step.caption else ''}* "
                 "(drawn as a figure in the LaTeX/PDF sheet)", "",
                 "| quantity | from | data | grad |", "|---|---|---|---|"]
         for node in step.nodes:
             origin = ", ".join(f"${latex[n]}$" for n in inputs[node.name]) or "given"
-            gradient = "" if node.gradient is None else f"${math.latex(node.gradient)}$"
-            value = "?" if node.value is None else f"${math.latex(node.value)}$"
+            gradient = "" if node.gradient is None else f"${_cell(math.latex(node.gradient))}$"
+            value = "?" if node.value is None else f"${_cell(math.latex(node.value))}$"
             rows.append(f"| ${node.latex}$ | {origin} | {value} | {gradient} |")
         return "\n".join(rows)
 
@@ -53,3 +53,8 @@ class MarkdownPrinter(DocumentPrinter):
     _print_Evaluation = _math
     _print_Relation = _math
     _print_Solved = _math
+
+
+def _cell(latex: str) -> str:
+    """LaTeX safe in a Markdown table cell, where a bare | would end the cell."""
+    return latex.replace("|", r"\vert ")
