@@ -305,3 +305,12 @@ def test_minmax_relu_network_max_identity():
     assert "random points" in step.message, report.as_text()
     # the OCR lost "min" before (x_1, x_2): the line cannot be read as written
     assert_line(report, path, r"(x_1, x_2) = -\max(0, x_1 - x_2) + x_1", "unparsed")
+
+
+def test_cases_are_piecewise():
+    text = ("$$\\text{ReLU}(-0.3) = \\begin{cases} -0.3 & -0.3 > 0 \\\\ 0 & \\text{otherwise} \\end{cases} = 0$$\n\n"
+            "$$\\begin{cases} 2 & 1.5 > 1 \\\\ 0 & \\text{else} \\end{cases} = 0$$\n\n"
+            "$$\\mathrm{elu}(x) = \\begin{cases} x & x > 0 \\\\ 0.5(e^{x} - 1) & x \\leq 0 \\end{cases}$$\n")
+    report = check(text)
+    assert [s.status for s in report.steps] == ["ok", "wrong", "unchecked"], report.as_text()
+    assert report.steps[1].expected == "2"

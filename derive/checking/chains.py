@@ -25,7 +25,7 @@ from .bind import Binding, squash
 from .compare import (POINTS, Context, Matrix, TooLarge, Unbound, Unsupported, agree, describe, evaluate,
                       rounds_like, scalar_or_matrix)
 from .normalise import readings
-from .parse import ParseError, Side, canonical, parse_side
+from .parse import ParseError, Side, canonical, parse_side, placeholder
 
 STATUSES = ("ok", "wrong", "carried", "unparsed", "unchecked")
 #: stands for a side the problem names as a whole but the grammar cannot parse
@@ -202,7 +202,7 @@ class Chain:
         expr = self.sides[0].expr
         if isinstance(expr, sympy.Symbol) and expr.name == ALIAS:
             return squash(self.texts[0])
-        if isinstance(expr, sympy.Symbol) and not self.sides[0].literals:
+        if isinstance(expr, sympy.Symbol) and not self.sides[0].literals and placeholder(expr.name) is None:
             return canonical(expr.name)
         alias = self.side_alias(0)
         if alias is not None:

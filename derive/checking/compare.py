@@ -201,6 +201,8 @@ class Evaluator:
                 value = Matrix([[scalar(Evaluator(cell, self.context, inner).run(cell.expr)) for cell in row]
                                 for row in cells])
                 return value.transpose() if kind.endswith("^T") else value
+            if kind == "caselit":
+                return self.case(self.side.cases[index])
             argument = self.side.arguments[index]
             return scalar_or_matrix(Evaluator(argument, self.context, inner=True).run(argument.expr))
         if name in self.context.locals:
@@ -227,6 +229,32 @@ class Evaluator:
                 self.context.randoms[key] = iv.mpf(random.Random(seed).uniform(0.6, 1.9))
             return self.context.randoms[key]
         raise Unbound(key)
+
+    def case(self, rows):
+        """The value of the first row whose condition holds; a condition the
+        intervals cannot decide (x > 0 with x = 0.0001 ± 0.0005) is refused."""
+        for value, condition in rows:
+            if condition is None or self.holds(condition):
+                return scalar(Evaluator(value, self.context, True).run(value.expr))
+        raise Unsupported("no case of the \\begin{cases} applies")
+
+    def holds(self, condition) -> bool:
+        relation, left, right = condition
+        a = ends(scalar(Evaluator(left, self.context, True).run(left.expr)))
+        b = ends(scalar(Evaluator(right, self.context, True).run(right.expr)))
+        surely = {">": a[0] > b[1], "gt": a[0] > b[1], "<": a[1] < b[0], "lt": a[1] < b[0],
+                  ">=": a[0] >= b[1], "geq": a[0] >= b[1], "ge": a[0] >= b[1],
+                  "<=": a[1] <= b[0], "leq": a[1] <= b[0], "le": a[1] <= b[0],
+                  "=": a[0] == a[1] == b[0] == b[1], "neq": a[1] < b[0] or a[0] > b[1], "ne": a[1] < b[0] or a[0] > b[1]}
+        surely_not = {">": a[1] <= b[0], "<": a[0] >= b[1], ">=": a[1] < b[0], "geq": a[1] < b[0], "ge": a[1] < b[0],
+                      "<=": a[0] > b[1], "leq": a[0] > b[1], "le": a[0] > b[1],
+                      "=": a[1] < b[0] or a[0] > b[1], "neq": a[0] == a[1] == b[0] == b[1],
+                      "ne": a[0] == a[1] == b[0] == b[1]}
+        if surely[relation]:
+            return True
+        if surely_not[relation]:
+            return False
+        raise Unsupported("a case condition the author's precision cannot decide")
 
     def index(self, letter: str) -> int | None:
         """The value of an index: a summation variable, or at random points

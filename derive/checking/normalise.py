@@ -24,7 +24,10 @@ MAX_DEPTH = 40
 LITERAL = "numlit"
 MATRIX = "matlit"
 ARGUMENT = "arglit"
-RESERVED = (LITERAL, MATRIX, ARGUMENT)
+CASES = "caselit"
+RESERVED = (LITERAL, MATRIX, ARGUMENT, CASES)
+#: relations a case's condition may use, longest first
+CONDITIONS = (r"\geq", r"\leq", r"\ge", r"\le", r"\neq", r"\ne", ">=", "<=", ">", "<", "=")
 
 
 class NormaliseError(ValueError):
@@ -40,6 +43,9 @@ class Normalised:
     matrices: list[list[list["Normalised"]]] = field(default_factory=list)
     #: placeholder index → a function's argument, normalised on its own
     arguments: list["Normalised"] = field(default_factory=list)
+    #: placeholder index → rows (value, condition) of a \\begin{cases}; a
+    #: condition is (relation, left, right), or None for "otherwise"
+    cases: list[list[tuple["Normalised", tuple | None]]] = field(default_factory=list)
 
 
 FUNCTION_NAMES = {
@@ -101,6 +107,7 @@ def normalise(text: str, functions: tuple[str, ...] = ()) -> Normalised:
     text = _arguments(text, result, ("\\mathrm{sigmoid}", "\\mathrm{relu}", "\\mathrm{softplus}",
                                      "\\mathrm{dsigmoid}", "\\mathrm{dtanh}") + functions,
                       functions)
+    text = _cases(text, result, functions)
     text = _matrices(text, result, functions)
     text = _literals(text, result)
     result.latex = re.sub(r"\s+", " ", text).strip()
@@ -249,6 +256,35 @@ def _split_commas(text: str) -> list[str]:
             start = i + 1
     pieces.append(text[start:])
     return pieces
+
+
+def _cases(text: str, result: Normalised, functions=()) -> str:
+    """\\begin{cases} v_1 & c_1 \\\\ v_2 & \\text{otherwise} \\end{cases} → a placeholder."""
+    while True:
+        begin = text.find(r"\begin{cases}")
+        if begin < 0:
+            return text
+        end = text.find(r"\end{cases}", begin)
+        if end < 0:
+            raise NormaliseError(r"\begin{cases} without \end{cases}")
+        inner = text[begin + len(r"\begin{cases}"):end]
+        rows = []
+        for row in (row for row in re.split(r"\\\\", inner) if row.strip()):
+            value, _, condition = row.partition("&")
+            rows.append((normalise(value, functions), _condition(condition, functions)))
+        result.cases.append(rows)
+        text = text[:begin] + rf" \mathrm{{{CASES}}}_{{{len(result.cases) - 1}}} " + text[end + len(r"\end{cases}"):]
+
+
+def _condition(text: str, functions) -> tuple | None:
+    text = re.sub(r"\\(text|mathrm)\{\s*(if|when|for)\s*\}|\\(?:q?quad)|,", " ", text).strip()
+    if not text or re.fullmatch(r"(\\(text|mathrm)\{)?\s*(otherwise|else|sonst)\s*\}?\.?", text):
+        return None
+    for relation in CONDITIONS:
+        left, found, right = text.partition(relation)
+        if found and left.strip() and right.strip():
+            return relation.lstrip("\\"), normalise(left, functions), normalise(right, functions)
+    raise NormaliseError(f"a case condition without a relation: {text[:40]!r}")
 
 
 def _matrices(text: str, result: Normalised, functions=()) -> str:

@@ -10,7 +10,7 @@ exact conversion with int()/Fraction. Nothing here sympifies text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy
 from fractions import Fraction
@@ -21,7 +21,7 @@ from latex2sympy2_extended.latex2sympy2 import ConversionConfig
 from latex2sympy2_extended.math_normalization import NormalizationConfig
 
 from .fastparse import fast_parse
-from .normalise import ARGUMENT, LITERAL, MATRIX, Normalised, NormaliseError, normalise
+from .normalise import ARGUMENT, CASES, LITERAL, MATRIX, Normalised, NormaliseError, normalise
 
 def _parse_number(self, text: str):
     """The grammar's NUMBER tokens as exact numbers, without the library's
@@ -58,6 +58,8 @@ class Side:
     literals: list[str]
     matrices: list[list[list["Side"]]]
     arguments: list["Side"]
+    #: rows (value, (relation, left, right) or None) of each \\begin{cases}
+    cases: list = field(default_factory=list)
 
 
 def canonical(name: str) -> str:
@@ -77,6 +79,10 @@ def parse_side(text: str, functions: tuple[str, ...] = ()) -> Side:
 def _parse(text: str, normalised: Normalised) -> Side:
     matrices = [[[_parse(cell.latex, cell) for cell in row] for row in rows] for rows in normalised.matrices]
     arguments = [_parse(argument.latex, argument) for argument in normalised.arguments]
+    cases = [[(_parse(value.latex, value),
+               None if condition is None else (condition[0], _parse(condition[1].latex, condition[1]),
+                                               _parse(condition[2].latex, condition[2])))
+              for value, condition in rows] for rows in normalised.cases]
     if not normalised.latex:
         raise ParseError("nothing to parse")
     simple = _simple(normalised.latex)
@@ -85,7 +91,7 @@ def _parse(text: str, normalised: Normalised) -> Side:
     if simple is not None:
         if sympy.count_ops(simple, visual=False) > MAX_NODES:
             raise ParseError(f"more than {MAX_NODES} operations")
-        return Side(text, simple, normalised.literals, matrices, arguments)
+        return Side(text, simple, normalised.literals, matrices, arguments, cases)
     try:
         expr = latex2sympy(normalised.latex, normalization_config=NORMALISATION, conversion_config=CONVERSION)
     except RecursionError:
@@ -98,18 +104,18 @@ def _parse(text: str, normalised: Normalised) -> Side:
         raise ParseError(f"not an expression ({type(expr).__name__})")
     if sympy.count_ops(expr, visual=False) > MAX_NODES:
         raise ParseError(f"more than {MAX_NODES} operations")
-    return Side(text, expr, normalised.literals, matrices, arguments)
+    return Side(text, expr, normalised.literals, matrices, arguments, cases)
 
 
 def placeholder(name: str) -> tuple[str, int] | None:
     """('numlit', k) or ('matlit', k) for a placeholder symbol's name."""
-    m = re.fullmatch(r"(?:math)?\{?(" + LITERAL + "|" + MATRIX + "|" + ARGUMENT + r")\}?_\{?(\d+)\}?(\^T)?", name.replace("\\mathrm", ""))
+    m = re.fullmatch(r"(?:math)?\{?(" + LITERAL + "|" + MATRIX + "|" + ARGUMENT + "|" + CASES + r")\}?_\{?(\d+)\}?(\^T)?", name.replace("\\mathrm", ""))
     if m is None:
         return None
     return m.group(1) + (m.group(3) or ""), int(m.group(2))
 
 
-SIMPLE = re.compile(r"(-)?\s*(?:(\d{1,15})|\\mathrm\{(" + LITERAL + "|" + MATRIX + "|" + ARGUMENT
+SIMPLE = re.compile(r"(-)?\s*(?:(\d{1,15})|\\mathrm\{(" + LITERAL + "|" + MATRIX + "|" + ARGUMENT + "|" + CASES
                     + r")\}_\{(\d+)\}|([A-Za-z]))")
 
 
