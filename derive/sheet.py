@@ -20,8 +20,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+# Only the standard library at import time: the command line builds its
+# parser from `add_parser` without loading SymPy.
 from .errors import InputError
-from .printing.latex import PREAMBLE, LatexPrinter, escape
 
 #: Stated once at the top of every sheet; problems whose own convention is
 #: this one (it starts "Denominator layout") do not repeat it.
@@ -83,6 +84,7 @@ def chunks(solved: Iterator, count: int, seed: int | None) -> Iterator[str]:
     """The sheet's source piece by piece: the head, then one section per
     problem as soon as it is solved (so pdflatex can typeset while the next
     problem is being solved), then the end."""
+    from .printing.latex import PREAMBLE, LatexPrinter, escape
     printer = LatexPrinter(standalone=False, stated_convention=CONVENTION)
     variant = (f"Variant drawn with seed {seed}: every problem that has random variants has new givens "
                f"(derive solve NAME --seed {seed} shows one alone); the others keep their own."
@@ -269,6 +271,23 @@ def _write(path: Path, data: bytes):
         path.write_bytes(data)
     except OSError as error:
         raise SheetError(f"{path}: cannot write: {error.strerror}") from None
+
+
+def add_parser(commands):
+    """Add `derive sheet` to the command line's subparsers; returns it."""
+    parser = commands.add_parser(
+        "sheet", help="write a solution sheet of several problems, as LaTeX or PDF",
+        description="One LaTeX article of the named problems (contents, statements with givens, "
+                    "step-by-step solutions, boxed answers, computation-graph figures); "
+                    "compiled to PDF with pdflatex when FILE ends in .pdf.")
+    parser.add_argument("names", nargs="*", metavar="NAME", help="problems, as `derive list` prints them")
+    parser.add_argument("--all", action="store_true", help="every problem of the catalog")
+    parser.add_argument("--given", metavar="FILE.json", help="givens for the one problem named (JSON object)")
+    parser.add_argument("--seed", type=int, metavar="N",
+                        help="a variant: new givens for every problem that has random variants")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="FILE.tex for the LaTeX source, FILE.pdf to compile it")
+    return parser
 
 
 def command(arguments) -> int:

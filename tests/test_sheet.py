@@ -280,3 +280,20 @@ def test_figure_in_every_format():
     assert len(figures) == 1 and len(figures[0]["nodes"]) == 11
     assert all(set(step) == {"text", "latex"} for part in data["parts"] for step in part["steps"])
     assert figures[0]["nodes"][-1]["gradient"] in (1, [[1]], [1])
+
+
+def test_command_line_writes_the_same_sheet(tmp_path, capsys):
+    """Through `derive sheet` once the CLI has it, else through the parser
+    `derive.sheet.add_parser` gives the CLI."""
+    from derive import cli
+    output = tmp_path / "two.tex"
+    arguments = ["sheet", "mlp", "kl-gaussian", "--seed", "4", "-o", str(output)]
+    if "sheet" in cli.COMMANDS:
+        assert cli.main(arguments) == 0
+        assert cli.main(["sheet", "mlp", "--all", "-o", str(output)]) == 2
+        assert "not both" in capsys.readouterr().err
+    else:
+        top = argparse.ArgumentParser()
+        sheet.add_parser(top.add_subparsers(dest="command"))
+        assert sheet.command(top.parse_args(arguments)) == 0
+    assert output.read_text(encoding="utf-8") == sheet.build_sheet(["mlp", "kl-gaussian"], seed=4)
