@@ -94,7 +94,7 @@ def test_command_text_and_bad_input(tmp_path, capsys):
     path = tmp_path / "ok.md"
     path.write_text("$$\\sigma(1.2) = 0.7685$$\n")
     assert command(argparse.Namespace(file=str(path), problem=None, json=False)) == 0
-    assert ":1: ok" in capsys.readouterr().out
+    assert ":1: ok: " in capsys.readouterr().out
     assert command(argparse.Namespace(file=str(path), problem="no-such-problem", json=False)) == 2
     err = capsys.readouterr().err
     assert "no-such-problem" in err and len(err.strip().splitlines()) == 1
@@ -314,3 +314,24 @@ def test_cases_are_piecewise():
     report = check(text)
     assert [s.status for s in report.steps] == ["ok", "wrong", "unchecked"], report.as_text()
     assert report.steps[1].expected == "2"
+
+
+def test_derivatives_by_symbolic_simplification():
+    report = check("$$\\frac{d}{dx} \\sin(x) = \\cos(x)$$\n\n$$\\frac{d}{dx} x^3 = 2x^2$$\n")
+    assert [s.status for s in report.steps] == ["ok", "wrong"], report.as_text()
+    assert "simplification" in report.steps[0].message
+
+
+@pytest.mark.parametrize("line, hint", [
+    (r"\ln(0.5) = 0.6931", "sign"),
+    (r"2 \times 0.3456 = 0.3456", "factor"),
+    (r"\log(100) = 2", "log base"),
+    (r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix} \begin{bmatrix} 1 \\ 1 \end{bmatrix} = \begin{bmatrix} 4 & 6 \end{bmatrix}",
+     ""),
+    (r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix} \begin{bmatrix} 0 & 1 \\ 1 & 0 \end{bmatrix} = "
+     r"\begin{bmatrix} 2 & 4 \\ 1 & 3 \end{bmatrix}", "transpose"),
+])
+def test_hints_for_common_slips(line, hint):
+    report = check(f"$${line}$$\n")
+    assert [s.status for s in report.steps] == ["wrong"], report.as_text()
+    assert hint in report.steps[0].message, report.as_text()

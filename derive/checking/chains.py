@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import re
+from fractions import Fraction
 
 import sympy
 from dataclasses import dataclass, field
@@ -281,7 +282,8 @@ class Chain:
             names = set(used) | all_names(self.sides[i])
             for name in sorted(names):
                 if self.identity(name) in self.taints:
-                    found.append((name, self.taints[self.identity(name)]))
+                    label = self.taints.get("label:" + self.identity(name), name)
+                    found.append((label, self.taints[self.identity(name)]))
             for literal in self.sides[i].literals + cell_literals(self.sides[i]):
                 if literal in self.taints:
                     found.append((literal, self.taints[literal]))
@@ -313,6 +315,7 @@ class Chain:
             outcome.taints[squash(last)] = origin
         if subject is not None:
             outcome.taints[self.identity(subject)] = origin
+            outcome.taints["label:" + self.identity(subject)] = subject_text(self.texts[0])
             self.define(outcome, subject, values)
         return outcome
 
@@ -421,7 +424,7 @@ class Chain:
             a, _ = self.value(i, randoms=randoms)
             b, _ = self.value(j, randoms=randoms)
             if isinstance(a, Exception) or isinstance(b, Exception):
-                return None
+                return self.simplified(i, j) if trial == 0 else None
             if trial == 0 and self.unknown_names(i) != self.unknown_names(j):
                 names = sorted(self.unknown_names(i) ^ self.unknown_names(j))
                 self.reason = (f"it relates names the problem does not know ({', '.join(names[:4])}): "
@@ -431,6 +434,38 @@ class Chain:
                 self.last_point = (randoms, a, b)
                 return False
         return True
+
+    def simplified(self, i, j):
+        """When random points cannot evaluate a side (a derivative, say):
+        SymPy's simplification of the difference, which the worker's time
+        limit bounds. True/False when it decides, None when it cannot."""
+        try:
+            a, b = to_sympy(self.sides[i]), to_sympy(self.sides[j])
+            names = lambda e: {canonical(s.name) for s in e.free_symbols}
+            if names(a) != names(b) or not (names(a) & {"x", "y", "z", "t"} or names(a)):
+                return None
+            difference = sympy.simplify((a - b).doit())
+        except Exception:  # SymPy cannot combine them (shapes, unknown objects)
+            return None
+        if difference == 0 or (isinstance(difference, sympy.MatrixBase) and difference.is_zero_matrix):
+            self.notes.append("by symbolic simplification")
+            return True
+        if isinstance(difference, sympy.Basic) and not isinstance(difference, sympy.MatrixBase):
+            # a difference left over: nonzero at a random point means the sides differ
+            point = {s: sympy.Rational(random.Random(f"0:{s.name}").randint(60, 190), 100)
+                     for s in difference.free_symbols}
+            try:
+                value = complex(difference.xreplace(point).evalf(20))
+            except (TypeError, ValueError):
+                return None
+            if abs(value) > 1e-9:
+                left = complex(a.doit().xreplace(point).evalf(20)).real
+                right = complex(b.doit().xreplace(point).evalf(20)).real
+                self.last_point = ({canonical(k.name): iv.mpf(v.p) / v.q for k, v in point.items()},
+                                   iv.mpf(left), iv.mpf(right))
+                self.notes.append("by symbolic simplification")
+                return False
+        return None
 
     def unknown_names(self, index) -> set:
         names = self.random_names.get((index, "author"), set())
@@ -547,6 +582,28 @@ def entries_differing(written, engine) -> str:
     shown = ", ".join(f"entry ({r}, {c}) is {describe(x)}, not {describe(y)}" for r, c, x, y in differing[:3])
     more = f" and {len(differing) - 3} more" if len(differing) > 3 else ""
     return f"; {shown}{more}" if differing else ""
+
+
+def to_sympy(side: Side):
+    """A side as one SymPy expression, its placeholders put back (exact
+    numbers for decimals); only for simplification, never for evaluation."""
+    replacements = {}
+    for symbol in side.expr.free_symbols:
+        lifted = placeholder(symbol.name)
+        if lifted is None:
+            continue
+        kind, index = lifted
+        if kind == "numlit":
+            fraction = Fraction(side.literals[index])
+            replacements[symbol] = sympy.Rational(fraction.numerator, fraction.denominator)
+        elif kind.startswith("matlit"):
+            matrix = sympy.ImmutableMatrix([[to_sympy(cell) for cell in row] for row in side.matrices[index]])
+            replacements[symbol] = matrix.T if kind.endswith("^T") else matrix
+        elif kind == "arglit":
+            replacements[symbol] = to_sympy(side.arguments[index])
+        else:
+            raise ValueError("cases are not simplified")
+    return side.expr.xreplace(replacements)
 
 
 def all_names(side: Side) -> set[str]:

@@ -47,11 +47,12 @@ class Report:
     def as_text(self) -> str:
         lines = []
         for step in self.steps:
-            text = f"{self.file}:{step.line}: {step.status:<9} {shorten(step.latex)}"
+            # one line per step, as compilers report: FILE:LINE: status: the step — why
+            text = f"{self.file}:{step.line}: {step.status}: {shorten(step.latex, 60)}"
             if step.message:
-                text += f"\n    {step.message}"
-            if step.expected and step.status in ("wrong", "carried"):
-                text += f"\n    expected: {step.expected}"
+                text += f" — {step.message}"
+            if step.expected and step.status in ("wrong", "carried") and step.expected not in step.message:
+                text += f" (expected {step.expected})"
             lines.append(text)
         summary = ", ".join(f"{count} {status}" for status, count in self.summary.items())
         lines.append(f"{self.file}: {len(self.steps)} steps: {summary}")
