@@ -335,3 +335,22 @@ def test_hints_for_common_slips(line, hint):
     report = check(f"$${line}$$\n")
     assert [s.status for s in report.steps] == ["wrong"], report.as_text()
     assert hint in report.steps[0].message, report.as_text()
+
+
+# --- quadratic-gd-early-stopping: seed 001 §12 -------------------------------------------
+
+def test_quadratic_gd_component_formula_and_honest_limits():
+    path = HAND / "quadratic-gd-early-stopping.md"
+    report = report_of(path.name)
+    # independent: iterate w ← w − ρ η (w − w*) from 0 along one eigen-direction
+    rho, eta, w_star, w = 0.1, 3.0, 2.0, 0.0
+    for _ in range(7):
+        w -= rho * eta * (w - w_star)
+    assert math.isclose(w, (1 - (1 - rho * eta) ** 7) * w_star)
+    for occurrence in (0, 1):
+        step, = assert_line(report, path, r"w_j^\tau = \{1 - (1 - \rho\eta_j)^\tau\}", "ok", occurrence)
+        assert "random points" in step.message, report.as_text()
+    # Hu = ηu is a condition on u, not an identity: never wrong, never ok
+    step, = assert_line(report, path, r"\mathbf{H}\mathbf{u}_j = \eta_j \mathbf{u}_j", "unchecked")
+    assert "condition" in step.message, report.as_text()
+    assert report.summary["wrong"] == 0, report.as_text()

@@ -105,6 +105,9 @@ ALIASES = {
                              r"\nabla w_0": ("transpose", "dL_dw0")},
     "minmax-relu-network": {"y_1": "min_form", "y_2": "max_form"},
     "rnn-gradient-scale": {},
+    "quadratic-gd-early-stopping": {r"w_j^\tau": "w_j_tau", r"w_j^*": ("same", "w_j_star"),
+                                    r"\mathbf{w}^*": ("same", "w_star"), r"\mathbf{w}": ("same", "w"),
+                                    r"\mathbf{H}": ("same", "H"), r"\nabla E": "grad_E"},
     "receptive-field": {"FUNCTIONS": lambda: {}, "RF": ("sequence", _receptive_field)},
     "gcn-normalization": {"D^{-1/2}": "D_inv_sqrt", r"\tilde{D}": "D", r"\hat{A}": "Q", r"\tilde{A}": "Q"},
 }

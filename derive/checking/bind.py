@@ -138,8 +138,9 @@ class Binding:
         if isinstance(spec, tuple) and spec[0] == "choose":
             self.choices[name] = spec[1:]
         elif isinstance(spec, tuple) and spec[0] == "same":
-            self.values[name] = ("same", self._name(spec[1]))
-            self.identities[name] = self._name(spec[1])
+            if self._name(spec[1]) != name:  # \mathbf{w} and w are one name already
+                self.values[name] = ("same", self._name(spec[1]))
+                self.identities[name] = self._name(spec[1])
         else:
             self.values[name] = self.resolve(spec, answers)
             self.identities[name] = spec if isinstance(spec, str) else ":".join(map(str, spec))
@@ -184,13 +185,15 @@ class Binding:
         return self.identities.get(name, name)
 
     # --- used by the evaluator --------------------------------------------------
-    def lookup(self, name: str, context):
+    def lookup(self, name: str, context, depth: int = 0):
+        if depth > 5:
+            return None
         value = self.sequence(name, context)
         if value is not None:
             return value
         value = self.values.get(name)
         if isinstance(value, tuple) and value and value[0] == "same":
-            return self.lookup(value[1], context)
+            return self.lookup(value[1], context, depth + 1)
         if value is None:
             return None
         if isinstance(value, (sympy.Basic, sympy.MatrixBase)):
@@ -242,7 +245,7 @@ def index_value(text: str, context) -> int | None:
         return None
     value = context.locals.get(letter)
     if value is None and context.randoms is not None and letter in INDEX_NAMES:
-        value = context.randoms.setdefault(letter, iv.mpf(3 + getattr(context.randoms, "trial", 0)))
+        value = context.randoms.setdefault(letter, iv.mpf(3 + getattr(context.randoms, "trial", 0) % 100))
     if value is None:
         return None
     return int(value.a) + offset

@@ -225,8 +225,9 @@ class Evaluator:
         if self.context.randoms is not None and not key.startswith("D_"):
             self.context.random_used.add(key)
             if key not in self.context.randoms:
-                seed = f"{getattr(self.context.randoms, 'trial', 0)}:{key}"
-                self.context.randoms[key] = iv.mpf(random.Random(seed).uniform(0.6, 1.9))
+                trial = getattr(self.context.randoms, "trial", 0)
+                low, high = (0.05, 0.45) if trial >= 100 else (0.6, 1.9)
+                self.context.randoms[key] = iv.mpf(random.Random(f"{trial}:{key}").uniform(low, high))
             return self.context.randoms[key]
         raise Unbound(key)
 
@@ -262,7 +263,7 @@ class Evaluator:
         if letter in self.context.locals:
             return self.integer(self.context.locals[letter])
         if self.context.randoms is not None and letter in INDEX_NAMES:
-            return 3 + getattr(self.context.randoms, "trial", 0)
+            return 3 + getattr(self.context.randoms, "trial", 0) % 100
         return None
 
     def _ImaginaryUnit(self, expr):

@@ -148,6 +148,10 @@ class Parser:
         if self.text[self.i].isalpha():
             self.i += 1
             return sympy.Symbol(self.text[self.i - 1])
+        m = re.match(r"\\([a-zA-Z]+)", self.text[self.i:])
+        if m and m.group(1) in GREEK:  # x^\tau
+            self.i += m.end()
+            return sympy.Symbol(m.group(1))
         raise Unsupported("exponent")
 
     def atom(self):

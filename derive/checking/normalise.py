@@ -124,6 +124,8 @@ def _cosmetics(text: str) -> str:
     text = re.sub(r"\\(left|right|big|Big|bigg|Bigg)([lr]?)\s*(\\[{}]|\\langle|\\rangle|[()\[\]|.])",
                   lambda m: "" if m.group(3) == "." else m.group(3), text)
     text = re.sub(r"\\textcircled\{[^{}]*\}|\\therefore|\\displaystyle|\\limits", " ", text)
+    # \{ … \} written as brackets around a factor
+    text = text.replace(r"\{", "(").replace(r"\}", ")")
     text = re.sub(r"\\[,;!:]|~", " ", text)
     text = text.replace(r"\%", r"\cdot \frac{1}{100}").replace(r"\odot", r"\cdot").replace(r"\ast", r"\cdot")
     text = re.sub(r"\\(mathbf|boldsymbol|bm|mathit|mathrm|textrm|operatorname\*?|mathsf)\{", r"\\mathrm{", text)
