@@ -157,7 +157,8 @@ class Graph:
         By default, after `backward()`: the loss and everything it depends on
         (not the adjoints, nor what was computed after, such as an update
         step); before it: every quantity.
-        Call it after `evaluate()` (and `backward()`), so values are known.
+        Call it after `backward()` (if any) and then `evaluate()`, so that the
+        values and gradients are known; unknown ones are drawn as "?".
         """
         loss = self._loss()
         if names is None:

@@ -180,9 +180,8 @@ def chain_graph(length: int) -> Graph:
     for i in range(length):
         x = graph.define(f"h_{i}", w * x)
     graph.define("loss", x ** 2)
-    graph.evaluate()
     graph.backward("loss")
-    return graph
+    return graph.evaluate()
 
 
 def test_hostile_text_is_typeset_literally(tmp_path):
@@ -297,3 +296,25 @@ def test_command_line_writes_the_same_sheet(tmp_path, capsys):
         sheet.add_parser(top.add_subparsers(dest="command"))
         assert sheet.command(top.parse_args(arguments)) == 0
     assert output.read_text(encoding="utf-8") == sheet.build_sheet(["mlp", "kl-gaussian"], seed=4)
+
+
+def test_figure_layout_places_givens_by_their_use_and_keeps_columns_apart():
+    from derive.printing import tikz
+    graph = Graph()
+    inputs = [graph.given(f"w_{i}", i + 1) for i in range(12)]
+    total = graph.define("s", sympy.Add(*inputs))
+    late = graph.given("late", 3)
+    graph.define("loss", total * late)
+    graph.backward("loss")
+    graph.evaluate()
+    step = graph.figure("wide")
+    layer = tikz.layers(step)
+    assert layer["late"] == layer["s"] == layer["w_0"] + 1 and layer["loss"] == layer["s"] + 1
+    grid, column = tikz.placement(step)
+    for row in grid:
+        assert len({column[name] for name in row}) == len(row)
+    picture = tikz.figure(step, escape)
+    assert picture.count(r"\node[") == len(step.nodes) and picture.count(r"\draw[flow]") == len(step.edges)
+    assert "column sep=9mm" in picture  # twelve weights side by side: drawn left to right instead
+    nodes = {node.name: node for node in step.nodes}
+    assert nodes["w_5"].gradient == 3 and nodes["late"].gradient == 78  # ∂(late·Σw)/∂late = Σ(1..12)

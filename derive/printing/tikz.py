@@ -17,8 +17,8 @@ import sympy
 from ..steps import ComputationGraph
 from . import math
 
-#: Most quantities drawn one box each; larger graphs collapse layers.
-MAX_NODES = 30
+#: Most quantities drawn one box each (readable on a page); larger graphs collapse layers.
+MAX_NODES = 40
 #: Largest matrix (rows, columns) printed inside a box; larger ones show their shape.
 MAX_BOX_MATRIX = (4, 4)
 #: Significant digits of the numbers in the boxes.
@@ -47,36 +47,50 @@ def layers(step: ComputationGraph) -> dict[str, int]:
     return {name: value - lowest for name, value in layer.items()}
 
 
-def rows(step: ComputationGraph) -> list[list[str]]:
-    """Node names per layer, ordered to keep edges short."""
+def placement(step: ComputationGraph) -> tuple[list[list[str]], dict[str, int]]:
+    """Node names per layer, and each node's column: sweeps down and up the
+    layers move each node toward the mean column of its inputs (going down)
+    or consumers (going up), keeping one column between neighbours."""
     layer = layers(step)
     order = {node.name: i for i, node in enumerate(step.nodes)}
     grid = [[] for _ in range(max(layer.values(), default=-1) + 1)]
     for node in step.nodes:
         grid[layer[node.name]].append(node.name)
-    neighbours = {node.name: [] for node in step.nodes}
+    parents = {node.name: [] for node in step.nodes}
+    children = {node.name: [] for node in step.nodes}
     for source, target in step.edges:
-        neighbours[source].append(target)
-        neighbours[target].append(source)
-    position = {name: float(i) for row in grid for i, name in enumerate(row)}
-    for sweep in (grid, grid[::-1], grid):
-        for row in sweep:
+        parents[target].append(source)
+        children[source].append(target)
+    position = {name: i for row in grid for i, name in enumerate(row)}
+    for sweep in range(5):
+        downward = sweep % 2 == 0
+        for row in (grid if downward else grid[::-1]):
+            desired = {}
             for name in row:
-                placed = [position[n] for n in neighbours[name]]
-                if placed:
-                    position[name] = sum(placed) / len(placed)
-            row.sort(key=lambda n: (position[n], order[n]))
-            _spread(row, position, max(len(r) for r in grid))
-    return grid
+                linked = (parents if downward else children)[name] or parents[name] + children[name]
+                desired[name] = sum(position[n] for n in linked) / len(linked) if linked else position[name]
+            row.sort(key=lambda n: (desired[n], order[n]))
+            _pack(row, desired, position)
+    leftmost = min(position.values(), default=0)
+    return grid, {name: column - leftmost for name, column in position.items()}
 
 
-def _spread(row, position, width):
-    """Columns of a row's nodes, spread evenly across the widest row."""
-    if len(row) == 1:
-        position[row[0]] = (width - 1) / 2
-        return
-    for i, name in enumerate(row):
-        position[name] = i * (width - 1) / (len(row) - 1)
+def rows(step: ComputationGraph) -> list[list[str]]:
+    """Node names per layer, ordered to keep edges short."""
+    return placement(step)[0]
+
+
+def _pack(row, desired, position):
+    """Integer columns near the desired ones, left to right, one apart, the
+    row then shifted so that on average it sits where it wants to."""
+    previous = None
+    for name in row:
+        column = round(desired[name])
+        position[name] = column if previous is None else max(column, previous + 1)
+        previous = position[name]
+    drift = round(sum(position[n] - desired[n] for n in row) / len(row)) if row else 0
+    for name in row:
+        position[name] -= drift
 
 
 def figure(step: ComputationGraph, escape) -> str:
@@ -85,27 +99,42 @@ def figure(step: ComputationGraph, escape) -> str:
         return ""
     picture = _detailed(step) if len(step.nodes) <= MAX_NODES else _collapsed(step, escape)
     caption = escape(step.caption[:1].upper() + step.caption[1:]) if step.caption else "Computation graph"
-    note = (r" Each box reads \emph{quantity $|$ data $|$ grad}, the gradient being that of the loss."
+    with_gradients = any(node.gradient is not None for node in step.nodes)
+    note = ((r" Each box reads \emph{quantity $|$ data $|$ grad}, the gradient being that of the loss."
+             if with_gradients else r" Each box reads \emph{quantity $|$ data}.")
             if len(step.nodes) <= MAX_NODES else
             rf" {len(step.nodes)} quantities, too many to draw one by one: each block is one layer.")
     return ("\\begin{center}\n\\derivefit{%\n" + picture + "}\n\n"
             rf"\small\textit{{Figure.}} {caption}.{note}" + "\n\\end{center}")
 
 
+#: Rough size of a box with row and column separation, in cm, to choose
+#: the orientation that needs the least shrinking to fit the page.
+BOX = {"record": (4.2, 1.2), "stacked": (2.6, 1.8)}
+PAGE = (16.6, 20.0)
+
+
 def _detailed(step: ComputationGraph) -> str:
-    grid = rows(step)
-    width = max(len(row) for row in grid)
+    """Layers top to bottom (as rows), or left to right when that shrinks
+    the figure less (a wide first layer of weights, as in an LSTM)."""
+    grid, column = placement(step)
+    span, depth = max(column.values()) + 1, len(grid)
+    stacked = max(len(row) for row in grid) > 3  # wide graphs: narrow boxes
+    across, down = BOX["stacked" if stacked else "record"]
+    top_down = min(PAGE[0] / (span * across), PAGE[1] / (depth * down))
+    left_right = min(PAGE[0] / (depth * BOX["stacked"][0]), PAGE[1] / (span * BOX["stacked"][1]))
+    transpose = left_right > top_down
+    stacked = stacked or transpose
     ids = {node.name: f"n{i}" for i, node in enumerate(step.nodes)}
     nodes = {node.name: node for node in step.nodes}
-    lines = []
-    for row in grid:
-        cells = [""] * width
-        for i, name in enumerate(row):
-            column = round((width - 1) / 2) if len(row) == 1 else round(i * (width - 1) / (len(row) - 1))
-            cells[column] = rf"\node[{nodes[name].kind}] ({ids[name]}) {{{_box(nodes[name])}}};"
-        lines.append(" \\& ".join(cells) + r" \\")
+    cells = [[""] * (depth if transpose else span) for _ in range(span if transpose else depth)]
+    for level, row in enumerate(grid):
+        for name in row:
+            i, j = (column[name], level) if transpose else (level, column[name])
+            cells[i][j] = rf"\node[{nodes[name].kind}] ({ids[name]}) {{{_box(nodes[name], stacked)}}};"
+    lines = [" \\& ".join(line) + r" \\" for line in cells]
     edges = [rf"\draw[flow] ({ids[s]}) -- ({ids[t]});" for s, t in step.edges]
-    return _picture(lines, edges)
+    return _picture(lines, edges, "row sep=3mm, column sep=9mm" if transpose else "row sep=7mm, column sep=4mm")
 
 
 def _collapsed(step: ComputationGraph, escape) -> str:
@@ -129,22 +158,26 @@ def _latex_names(step, names):
     return [by_name[n] for n in names]
 
 
-def _picture(lines, edges) -> str:
+def _picture(lines, edges, separation="row sep=7mm, column sep=4mm") -> str:
     return ("\\begin{tikzpicture}[>=Stealth, flow/.style={->, draw=black!60},\n"
             "  given/.style={draw, fill=black!6, inner sep=2pt, font=\\small},\n"
             "  defined/.style={draw, fill=white, inner sep=2pt, font=\\small},\n"
             "  adjoint/.style={draw, fill=white, inner sep=2pt, font=\\small},\n"
             "  block/.style={draw, fill=white, text width=14cm, align=left, font=\\small}]\n"
-            "\\matrix[ampersand replacement=\\&, row sep=7mm, column sep=4mm] {\n"
+            f"\\matrix[ampersand replacement=\\&, {separation}] {{\n"
             + "\n".join(lines) + "\n};\n"
             "\\begin{scope}[on background layer]\n" + "\n".join(edges) + "\n\\end{scope}\n"
             "\\end{tikzpicture}")
 
 
-def _box(node) -> str:
+def _box(node, stacked: bool = False) -> str:
+    """`name | data v | grad g` in a row, or (stacked) the name above its numbers."""
     cells = [f"${node.latex}$", r"{\scriptsize data} " + _number(node.value)]
     if node.gradient is not None:
         cells.append(r"{\scriptsize grad} " + _number(node.gradient))
+    if stacked:
+        return (r"\begin{tabular}{@{}c@{}}" + cells[0] + r" \\ \hline " + r" \\ ".join(cells[1:])
+                + r"\end{tabular}")
     return r"\begin{tabular}{@{}" + "c|" * (len(cells) - 1) + "c@{}}" + " & ".join(cells) + r"\end{tabular}"
 
 
@@ -163,7 +196,7 @@ def _number(value) -> str:
 
 
 def _scalar(value) -> str:
-    if isinstance(value, sympy.Basic) and value.is_number and not value.is_Integer:
-        if value.is_real:
-            value = sympy.Float(value, 15)
+    """A number in a box: a short decimal (⅓ and √3/3 alike), anything else as it prints."""
+    if isinstance(value, sympy.Basic) and value.is_number and not value.is_Integer and value.is_real:
+        value = value.evalf(15)
     return math.latex(value, digits=DIGITS)
