@@ -17,9 +17,9 @@ import random
 import re
 from fractions import Fraction
 
-import sympy
 from dataclasses import dataclass, field
 
+import sympy
 from mpmath import iv, mp
 
 from .bind import Binding, squash
@@ -44,9 +44,6 @@ class Outcome:
     defines: dict = field(default_factory=dict)
     #: names and literals that carry this line's error forward: text → line
     taints: dict = field(default_factory=dict)
-    #: the last side as written, for a continuation line
-    last_side: str = ""
-    subject: str = ""
 
 
 # --- frozen values: mpmath intervals do not pickle ------------------------------
@@ -111,7 +108,7 @@ def check_chain(problem, sides, line, author, taints, unchecked_relation="", sta
         parsed_sides.append(side)
     if len(parsed_sides) < 2 or (failures and len(parsed_sides) - start < 1):
         return Outcome("unparsed", message="; ".join(failures) or "nothing to compare")
-    outcome = Chain(bound, kept_texts, parsed_sides, line, author, taints, "", max(start, 1)).check()
+    outcome = Chain(bound, kept_texts, parsed_sides, line, author, taints, max(start, 1)).check()
     if failures:
         outcome.message += " (not parsed, so not checked: " + "; ".join(failures) + ")"
     return outcome
@@ -123,15 +120,18 @@ def shorten(text, width=40):
 
 
 class Chain:
-    def __init__(self, bound, texts, sides, line, author, taints, subject_hint, start=1):
+    """One equation chain: its sides as written and parsed, and what the
+    lines before it left (the author's values, the taints of wrong lines)."""
+
+    def __init__(self, bound, texts, sides, line, author, taints, start=1):
         self.bound = bound
         self.texts = texts
         self.sides = sides
         self.line = line
         self.author = {name: thaw(value) for name, value in author.items()}
         self.taints = taints
-        self.subject_hint = subject_hint
-        self.randoms = {}
+        #: the first side compared with the one before it (earlier ones were, on earlier lines)
+        self.start = start
         #: loose readings the verdict relied on, reported with it
         self.notes: list[str] = []
         self.cache = {}
@@ -201,7 +201,6 @@ class Chain:
 
     def subject(self) -> str | None:
         """The name the chain defines, when its first side is a bare name."""
-        import sympy
         expr = self.sides[0].expr
         if isinstance(expr, sympy.Symbol) and expr.name == ALIAS:
             return squash(self.texts[0])
@@ -660,7 +659,6 @@ def subject_text(text: str) -> str:
 
 def lone_literal(side: Side) -> str:
     """The decimal a side consists of, with its sign, or ""."""
-    import sympy
     expr, sign = side.expr, ""
     if isinstance(expr, sympy.Mul) and len(expr.args) == 2 and expr.args[0] == -1:
         expr, sign = expr.args[1], "-"
