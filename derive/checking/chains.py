@@ -295,7 +295,7 @@ class Chain:
     def disagreement(self, j, a, b, values) -> Outcome:
         expected = describe(a)
         written = self.texts[j]
-        message = f"{shorten(self.texts[j - 1])} is {describe(a)}, not {shorten(written)}"
+        message = f"{shorten(self.texts[j - 1])} is {describe(a)}, not {shorten(written)}{entries_differing(b, a)}"
         if not isinstance(a, Matrix) and lone_literal(self.sides[j]):
             expected = rounds_like(a, lone_literal(self.sides[j]))
             message = f"{shorten(self.texts[j - 1])} = {describe(a)}, which rounds to {expected}, not {written}"
@@ -350,7 +350,7 @@ class Chain:
         if tainted:
             name, origin = tainted[0]
             verified = any(not isinstance(values[i][0], Exception) for i in range(1, claim_index))
-            how = "follows correctly from" if verified else "uses"
+            how = "follows correctly from" if verified else "repeats" if claim_index == 1 else "uses"
             return self.wrong(expected, f"{how} line {origin} ({name}), which is wrong; "
                               f"the engine has {subject_text(self.texts[0])} = {describe(engine)}",
                               subject, values, tainted, status="carried")
