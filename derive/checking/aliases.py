@@ -15,8 +15,8 @@ canonicalised by the checker) to what the engine knows:
                              (index symbol, SymPy expression)
 
 Every answer is also bound under its own key and its LaTeX. These tables
-belong in the problem modules (an optional ALIASES attribute); they live here
-until the problems' owners move them.
+belong in the problem modules: a module's optional ALIASES attribute (same
+format) is read and wins over the table here, so owners can move them.
 """
 from __future__ import annotations
 

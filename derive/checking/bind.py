@@ -12,7 +12,7 @@ from fractions import Fraction
 import sympy
 from mpmath import iv
 
-from ..catalog import solve
+from ..catalog import find, solve
 from .aliases import ALIASES
 from .compare import INDEX_NAMES, Evaluator, Matrix, Unbound, scalar_or_matrix
 from .normalise import normalise, spelling
@@ -87,7 +87,9 @@ class Binding:
     def __init__(self, problem: str):
         self.problem = problem
         self.solution = solve(problem)
-        table = dict(ALIASES.get(problem, {}))
+        # a problem module may carry its own ALIASES (same format); it wins over this package's table
+        module = find(problem).load()
+        table = {**ALIASES.get(problem, {}), **getattr(module, "ALIASES", {})}
         factory = table.pop("FUNCTIONS", None)
         self._symbols = None
         self.values: dict[str, object] = {}
