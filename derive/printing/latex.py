@@ -23,6 +23,8 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{graphicx}
 """ + tikz.PACKAGES + r"""\allowdisplaybreaks
 \setcounter{MaxMatrixCols}{20}
+% file names and code-like tokens in prose: loose lines rather than text past the margin
+\sloppy
 % \derivefit{...}: typeset a picture, shrunk to fit the text width and most of a page
 \newsavebox{\derivebox}
 \newcommand{\derivefit}[1]{\sbox{\derivebox}{#1}%
@@ -119,7 +121,10 @@ class LatexPrinter(DocumentPrinter):
                 out.append(r"\paragraph{Answer.}")
                 rows = [rf"{answer.latex} &= \boxed{{{self._latex(answer.expr, notation)}}}"
                         for answer in part.answers.values()]
-                out.append(self._rows(rows))
+                if self.portable:
+                    out.append(self._rows(rows))
+                else:  # one display each: a long list of answers breaks across pages
+                    out += [self._rows([row]) for row in rows]
         return "\n\n".join(out) + "\n"
 
     def _stated(self, convention: str) -> bool:
