@@ -354,3 +354,16 @@ def test_quadratic_gd_component_formula_and_honest_limits():
     step, = assert_line(report, path, r"\mathbf{H}\mathbf{u}_j = \eta_j \mathbf{u}_j", "unchecked")
     assert "condition" in step.message, report.as_text()
     assert report.summary["wrong"] == 0, report.as_text()
+
+
+# --- symbolic definitions: honest outcomes, no false verdicts --------------------------
+
+@pytest.mark.parametrize("name", ["lstm-zero-input.md", "autoencoder-backprop.md"])
+def test_definitions_in_the_authors_symbols_are_unchecked_not_judged(name):
+    """Seeds 000 P2 and 002 P2 define gates and gradients in their own symbols
+    (f_t = σ(U_f h_{t−1} + b_f), h = ReLU(w_1ᵀx + b_1)): nothing there can be
+    compared with the engine's numbers, and nothing may be called ok or wrong."""
+    report = report_of(name)
+    assert report.steps, report.as_text()
+    assert report.summary["ok"] == 0 and report.summary["wrong"] == 0 and report.summary["carried"] == 0, \
+        report.as_text()

@@ -32,8 +32,9 @@ def squash(latex: str) -> str:
 
 
 def engine_value(value):
-    """An engine answer as intervals, or the SymPy expression when symbolic."""
-    if isinstance(value, bool):
+    """An engine answer as intervals, or the SymPy expression when symbolic;
+    None for what has no value to compare (claims true/false, sets)."""
+    if isinstance(value, bool) or isinstance(value, sympy.logic.boolalg.Boolean) and not isinstance(value, sympy.Expr):
         return None
     if isinstance(value, sympy.MatrixBase):
         if value.free_symbols:
@@ -104,8 +105,12 @@ class Binding:
         functions = factory() if factory else {}
         self.function_names = tuple(functions)
         for key, answer in answers.items():
+            try:
+                value = engine_value(answer.expr)
+            except (TypeError, ValueError, AttributeError):  # an answer with no number to compare
+                value = None
             for name in (key, canonical(answer.latex), self._spelled(answer.latex)):
-                self.values.setdefault(name, engine_value(answer.expr))
+                self.values.setdefault(name, value)
                 self.identities.setdefault(name, key)
         for written, (_, builder) in functions.items():
             name = self._name(written)

@@ -382,9 +382,9 @@ class Chain:
         return value
 
     def definition(self, subject, values, compared, too_large) -> Outcome:
+        unchecked = self.reason or f"{subject_text(self.texts[0])} is the author's own name"
         outcome = Outcome("ok" if compared else "unchecked",
-                          message="the sides agree" if compared else
-                          f"{subject_text(self.texts[0])} is the author's own name: nothing to compare with")
+                          message="the sides agree" if compared else f"{unchecked}: nothing to compare with")
         if too_large is not None and not compared:
             outcome.message = f"refused: {too_large}"
         self.define(outcome, subject, values)
@@ -521,6 +521,13 @@ class Chain:
                 if isinstance(claim, Exception) or isinstance(engine, Exception):
                     ok = "retry" if trial == base and base != RANGES[-1] and (
                         isinstance(claim, Unsupported) or isinstance(engine, Unsupported)) else None
+                    break
+                if self.unknown_names(last):
+                    # h = ReLU(w_1ᵀx + b_1) in the author's own symbols, against the engine's
+                    # numbers: random values of w_1, x, b_1 say nothing about it
+                    self.reason = (f"the line is in symbols the problem does not know "
+                                   f"({', '.join(sorted(self.unknown_names(last))[:4])})")
+                    ok = None
                     break
                 if not agree(claim, engine, relative=self.tolerance):
                     ok = False
