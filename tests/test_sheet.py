@@ -39,7 +39,9 @@ def require_tex():
 
 
 def pdf_text(path) -> str:
-    result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+    """The PDF's text in the order it was typeset (-raw: loose lines do not
+    read as columns)."""
+    result = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
     return result.stdout.decode("utf-8")
 
 

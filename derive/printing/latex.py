@@ -105,8 +105,8 @@ class LatexPrinter(DocumentPrinter):
     def body(self, solution) -> str:
         notation = solution.notation
         out = [rf"\{self.section}{{{escape(solution.title)}}}",
-               rf"\noindent\textit{{Problem}} \texttt{{{escape(solution.problem)}}}. "
-               rf"\textit{{Source:}} {escape(solution.source)}.\par\medskip",
+               rf"{{\raggedright\noindent\textit{{Problem}} \texttt{{{escape(solution.problem)}}}. "
+               rf"\textit{{Source:}} {escape(solution.source)}.\par}}\medskip",
                escape(solution.statement) + r"\par\medskip"]
         if solution.given is not None:
             # ragged right: typewriter text has no stretchable spaces to justify with
