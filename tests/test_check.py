@@ -367,3 +367,13 @@ def test_definitions_in_the_authors_symbols_are_unchecked_not_judged(name):
     assert report.steps, report.as_text()
     assert report.summary["ok"] == 0 and report.summary["wrong"] == 0 and report.summary["carried"] == 0, \
         report.as_text()
+
+
+def test_markers_switch_the_problem_midway_and_problem_option_overrides():
+    text = ("% problem: lstm-forward\n\\[ h_1 = 0.217415 \\]\n"
+            "% problem: mlp-backprop-step\n\\[ h_1 = \\sigma(2.5) \\approx 0.9241 \\]\n")
+    report = check(text)
+    assert [(s.problem, s.status) for s in report.steps] == [("lstm-forward", "ok"), ("mlp-backprop-step", "ok")], \
+        report.as_text()
+    forced = check(text, problem="lstm-forward")
+    assert [s.status for s in forced.steps] == ["ok", "wrong"], forced.as_text()
