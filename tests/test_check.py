@@ -377,3 +377,10 @@ def test_markers_switch_the_problem_midway_and_problem_option_overrides():
         report.as_text()
     forced = check(text, problem="lstm-forward")
     assert [s.status for s in forced.steps] == ["ok", "wrong"], forced.as_text()
+
+
+def test_latex_comments_and_align_rows_keep_their_lines():
+    text = ("% a note: $$ 1 = 2 $$\n% problem: lstm-forward\n\\begin{align}\n"
+            "h_1 &= 0.217415 % rounded\n\\\\\n  &= 0.2174\n\\end{align}\n")
+    report = check(text)
+    assert [(s.line, s.status) for s in report.steps] == [(4, "ok"), (6, "ok")], report.as_text()

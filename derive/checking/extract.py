@@ -44,8 +44,15 @@ def problem_markers(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group(1) or m.group(2)) for m in PROBLEM_MARKER.finditer(text)]
 
 
+def without_comments(text: str) -> str:
+    """LaTeX comments (an unescaped % to the end of its line) blanked out,
+    keeping every offset, so that `% $$x = 1$$` is not read as an equation."""
+    return re.sub(r"(?<!\\)%[^\n]*", lambda m: " " * len(m.group()), text)
+
+
 def displays(text: str) -> list[tuple[int, str]]:
     """(offset of the content, content) of every display-math block, in order."""
+    text = without_comments(text)
     found = []
     for m in DISPLAY.finditer(text):
         for group in (1, 2, 5):
@@ -133,7 +140,9 @@ def split_top(text: str, separators) -> list[tuple[int, str, str]]:
 def rows(content: str) -> list[tuple[int, str]]:
     """Rows of a display: aligned blocks and `\\` line breaks split it."""
     stripped = re.sub(r"\\(begin|end)\{(aligned|align\*?|split|gathered)\}", " ", content)
-    return [(offset, piece) for offset, _, piece in split_top(stripped, ("\\\\",)) if piece.strip()]
+    # a row's line is where its first character is, not where the previous row ended
+    return [(offset + len(piece) - len(piece.lstrip()), piece)
+            for offset, _, piece in split_top(stripped, ("\\\\",)) if piece.strip()]
 
 
 def parts(row: str) -> list[str]:
