@@ -59,8 +59,9 @@ class Solution:
         return part
 
     def _repr_latex_(self):
+        """Jupyter (and nbconvert's LaTeX export): plain amsmath, no TikZ."""
         from .printing import render
-        return render(self, "latex-fragment")
+        return render(self, "latex-portable")
 
     def _repr_markdown_(self):
         from .printing import render

@@ -8,9 +8,12 @@ def printer_for(format: str):
     if format == "text":
         from .text import TextPrinter
         return TextPrinter()
-    if format in ("latex", "latex-fragment"):
+    if format in ("latex", "latex-fragment", "latex-portable"):
+        # latex-fragment: the body of the "latex" document (for sheets and for
+        # documents of one's own with its preamble); latex-portable: a body in
+        # plain amsmath, without TikZ, for Jupyter and nbconvert.
         from .latex import LatexPrinter
-        return LatexPrinter(standalone=format == "latex", portable=format == "latex-fragment")
+        return LatexPrinter(standalone=format == "latex", portable=format == "latex-portable")
     if format == "markdown":
         from .markdown import MarkdownPrinter
         return MarkdownPrinter()

@@ -183,7 +183,7 @@ def _box(node, stacked: bool = False) -> str:
 
 def _number(value) -> str:
     if value is None:
-        return "?"
+        return "--"  # not known (an unevaluated quantity)
     if isinstance(value, sympy.MatrixBase):
         rows, columns = value.shape
         if (rows, columns) == (1, 1):
