@@ -30,7 +30,7 @@ CONVENTION = ("Denominator layout: the gradient of a scalar L with respect to a 
               "has the shape of that vector or matrix (∂L/∂W has the shape of W; ∂L/∂x is a column "
               "when x is). A Jacobian ∂f/∂x of f: ℝⁿ → ℝᵐ is m × n, one row per output. Vectors "
               "are columns.")
-TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
+TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-pictures latexmk lmodern"
 #: Runs of pdflatex: the second one writes the table of contents.
 RUNS = 2
 
