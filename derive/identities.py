@@ -84,7 +84,10 @@ def numerically_equal(lhs, rhs, points: int = 4, seed: int = 0, tolerance: float
 
 def symbolically_zero(expr) -> bool:
     expr = _atoms_to_symbols(expr)
+    # Cheapest first: most identities here are rational functions once the
+    # logs are expanded; `simplify` is the slow last resort.
     for attempt in (sympy.expand, lambda e: sympy.expand(sympy.expand_log(e, force=True)),
+                    sympy.cancel, lambda e: sympy.cancel(sympy.expand_log(e, force=True)),
                     sympy.simplify, lambda e: sympy.simplify(sympy.expand_log(sympy.expand(e), force=True))):
         if attempt(expr) == 0:
             return True
