@@ -39,6 +39,14 @@ class SheetError(InputError):
     """A sheet could not be made; the message is one line saying why."""
 
 
+class CompileError(SheetError):
+    """pdflatex failed on `source`."""
+
+    def __init__(self, message: str, source: str):
+        super().__init__(message)
+        self.source = source
+
+
 def check_request(names: list[str], given: dict | None, seed: int | None):
     if not names:
         raise InputError("name at least one problem, or use --all")
@@ -134,15 +142,20 @@ def compile_pdf(source, output: Path, time_limit: float | None = None):
     deadline = time.monotonic() + time_limit if time_limit else None
     with tempfile.TemporaryDirectory(prefix="derive-sheet-") as scratch:
         directory = Path(scratch)
-        if hasattr(os, "mkfifo"):
-            text = _streamed_run(pdflatex, directory, pieces, deadline, time_limit)
-            (directory / "sheet.tex").write_text(text, encoding="utf-8")
-        else:
-            text = "".join(pieces)
-            (directory / "sheet.tex").write_text(text, encoding="utf-8")
-            _run(pdflatex, directory, "sheet.tex", text, deadline, time_limit, draft=True)
-        for run in range(1, RUNS):
-            _run(pdflatex, directory, "sheet.tex", text, deadline, time_limit)
+        try:
+            if hasattr(os, "mkfifo"):
+                text = _streamed_run(pdflatex, directory, pieces, deadline, time_limit)
+                (directory / "sheet.tex").write_text(text, encoding="utf-8")
+            else:
+                text = "".join(pieces)
+                (directory / "sheet.tex").write_text(text, encoding="utf-8")
+                _run(pdflatex, directory, "sheet.tex", text, deadline, time_limit, draft=True)
+            for run in range(1, RUNS):
+                _run(pdflatex, directory, "sheet.tex", text, deadline, time_limit)
+        except CompileError as error:  # keep the source, so the line named can be read
+            tex = output.with_suffix(".tex")
+            _write(tex, error.source.encode("utf-8"))
+            raise SheetError(f"{error}; the source is in {tex}") from None
         _write(output, (directory / "sheet.pdf").read_bytes())
 
 
@@ -238,7 +251,7 @@ def _check(returncode: int, directory: Path, source: str, draft: bool = False):
     if returncode != 0 or not (draft or (directory / "sheet.pdf").exists()):
         log = directory / "sheet.log"
         text = log.read_text(encoding="latin-1") if log.exists() else ""
-        raise SheetError(first_error(text, source))
+        raise CompileError(first_error(text, source), source)
 
 
 _FILE_LINE_ERROR = re.compile(r"^(?:\./)?(?:sheet|stream)\.tex:(\d+): (.*)$", re.MULTILINE)

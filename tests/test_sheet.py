@@ -214,6 +214,8 @@ def test_a_failing_compile_reports_the_first_error_and_its_line(tmp_path):
     assert f"line {line} of the generated source" in message
     assert "Undefined control sequence" in message and r"\nosuchcommand" in message
     assert "\n" not in message and not (tmp_path / "broken.pdf").exists()
+    assert f"the source is in {tmp_path / 'broken.tex'}" in message
+    assert (tmp_path / "broken.tex").read_text(encoding="utf-8").splitlines()[line - 1] == r"\nosuchcommand{x}"
 
 
 def test_without_tex_the_source_is_written_beside_the_pdf(tmp_path, monkeypatch):
