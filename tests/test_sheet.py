@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import warnings
 
 import numpy as np
 import pytest
@@ -35,6 +36,8 @@ def require_tex():
     message = f"{' and '.join(missing)} not installed ({INSTALL})"
     if os.environ.get("CI"):
         pytest.fail(f"CI must compile the sheet for real, but {message}; .ci/run installs TeX")
+    # A warning as well: pytest lists warnings by default, skip reasons only with -rs.
+    warnings.warn(f"PDF sheet tests skipped: {message}", stacklevel=2)
     pytest.skip(message)
 
 
