@@ -54,6 +54,9 @@ def check_request(names: list[str], given: dict | None, seed: int | None):
         raise InputError("--given applies to one problem; name exactly one")
     if seed is not None and not 0 <= seed < 2**63:
         raise InputError(f"--seed: expected a non-negative integer, got {seed}")
+    from .catalog import find
+    for name in names:  # every name known before any work starts
+        find(name)
 
 
 def solve_each(names: list[str], given: dict | None = None, seed: int | None = None) -> Iterator:
