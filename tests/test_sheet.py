@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -166,13 +167,27 @@ def test_tex_output_writes_the_source(tmp_path):
 
 
 HOSTILE = r"\input{/etc/passwd} } { % # $ & _ ^ ~ \\ \end{document} \def\x{y} \write18{touch pwned}"
+# Pairs a T1 font would merge into one glyph (an en dash, «, “), to be kept apart.
+LIGATURES = "a--b <<c>> ``d'' ,,e !`f ?`g ---"
+# Printable ASCII but letters (which TeX may hyphenate at a line end), drawn once.
+PUNCTUATION = "".join(chr(c) for c in range(32, 127) if not chr(c).isalpha())
+RANDOM_TEXTS = ["".join(random.Random(seed).choices(PUNCTUATION, k=random.Random(-seed).randint(1, 60)))
+                for seed in range(1, 41)]
+
+
+def literal(text: str) -> str:
+    """Text as pdftotext reads it from T1 fonts, compared without spaces."""
+    text = text.translate(str.maketrans({"\u2019": "'", "\u2018": "`", "\u201d": '"'}))
+    return re.sub(r"\s", "", text)
 
 
 def hostile_solution() -> Solution:
-    solution = Solution("hostile", "Title " + HOSTILE, "source " + HOSTILE, "Statement " + HOSTILE,
+    solution = Solution("hostile", "Title " + HOSTILE + "\n\n", "source " + HOSTILE, "Statement " + HOSTILE,
                         given={"key " + HOSTILE: "value " + HOSTILE, "numbers": [[1, 2], [3, 4]]})
-    part = solution.part("a}%", "Question " + HOSTILE)
-    part.steps.append(Remark("Remark " + HOSTILE))
+    part = solution.part("a}%", "Question " + HOSTILE + "\n\nmore")
+    part.steps.append(Remark("Remark " + HOSTILE + "\n\nnext paragraph"))
+    part.steps += [Remark(f"Random {i}: {text} :end") for i, text in enumerate(RANDOM_TEXTS)]
+    part.steps.append(Remark(LIGATURES))
     part.steps.append(chain_graph(40).figure("caption " + HOSTILE))  # collapsed into layer blocks
     part.steps.append(chain_graph(3).figure("a small one"))
     return solution
@@ -196,6 +211,9 @@ def test_hostile_text_is_typeset_literally(tmp_path):
     text = pdf_text(output)
     for where in ("Title", "source", "Statement", "Question", "Remark", "key", "value", "Caption"):
         assert squeeze(where + " " + HOSTILE) in squeeze(text), f"{where}: hostile text not printed literally"
+    for i, random_text in enumerate(RANDOM_TEXTS):
+        assert literal(f"Random {i}: {random_text} :end") in literal(text), f"not literal: {random_text!r}"
+    assert literal(LIGATURES) in literal(text)
     assert "root:" not in text  # /etc/passwd was not read
     assert not (tmp_path / "pwned").exists() and not os.path.exists("pwned")
     assert "Layer 1" in text and "Layer 5" in text

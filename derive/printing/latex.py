@@ -55,10 +55,15 @@ _UNICODE = {"σ": r"$\sigma$", "∂": r"$\partial$", "⊙": r"$\odot$", "ᵀ": r
 _ACCENTS = {"\u0303": "tilde", "\u0302": "hat", "\u0304": "bar"}
 
 
+#: Pairs T1 fonts would typeset as one glyph (-- as an en dash, << as «):
+#: an empty group between them keeps the two characters.
+_LIGATURES = {("-", "-"), ("`", "`"), ("'", "'"), ("<", "<"), (">", ">"), ("!", "`"), ("?", "`"), (",", ",")}
+
+
 def escape(text: str) -> str:
     """User or prose text as LaTeX that typesets it literally."""
     out = []
-    for ch in text:
+    for i, ch in enumerate(text):
         if ch in _ACCENTS and out:
             base = out.pop()
             out.append(rf"$\{_ACCENTS[ch]}{{\text{{{base}}}}}$")
@@ -68,11 +73,19 @@ def escape(text: str) -> str:
             out.append(_UNICODE[ch])
         elif ord(ch) < 128:
             out.append(ch if ch.isprintable() or ch == "\n" else " ")
+            if (ch, text[i + 1:i + 2]) in _LIGATURES:
+                out.append("{}")
         elif 0xC0 <= ord(ch) <= 0x17F and ch.isalpha():
             out.append(ch)  # Latin letters: inputenc (utf8) with T1 fonts typesets them
         else:
             out.append("?")
     return "".join(out)
+
+
+def escape_line(text: str) -> str:
+    """`escape` for a heading or an argument: one line, since a blank line
+    (a paragraph break) is an error inside a section title."""
+    return escape(" ".join(text.split()))
 
 
 class LatexPrinter(DocumentPrinter):
@@ -104,9 +117,9 @@ class LatexPrinter(DocumentPrinter):
 
     def body(self, solution) -> str:
         notation = solution.notation
-        out = [rf"\{self.section}{{{escape(solution.title)}}}",
-               rf"{{\raggedright\noindent\textit{{Problem}} \texttt{{{escape(solution.problem)}}}. "
-               rf"\textit{{Source:}} {escape(solution.source)}.\par}}\medskip",
+        out = [rf"\{self.section}{{{escape_line(solution.title)}}}",
+               rf"{{\raggedright\noindent\textit{{Problem}} \texttt{{{escape_line(solution.problem)}}}. "
+               rf"\textit{{Source:}} {escape_line(solution.source)}.\par}}\medskip",
                escape(solution.statement) + r"\par\medskip"]
         if solution.given is not None:
             # ragged right: typewriter text has no stretchable spaces to justify with
@@ -114,7 +127,7 @@ class LatexPrinter(DocumentPrinter):
         if solution.convention and not self._stated(solution.convention):
             out.append(rf"\noindent\textit{{Convention:}} {escape(solution.convention)}\par\medskip")
         for part in solution.parts:
-            out.append(rf"\subsection*{{({escape(part.id)}) {escape(part.question)}}}")
+            out.append(rf"\subsection*{{({escape_line(part.id)}) {escape_line(part.question)}}}")
             for step in part.steps:
                 out.append(self.print_step(step, notation))
             if part.answers:
@@ -192,7 +205,7 @@ def givens_latex(given, depth: int = 0) -> str:
     """JSON givens (untrusted: every string escaped) as LaTeX text:
     objects as lists of `key: value`, numbers and numeric matrices as math."""
     if isinstance(given, dict) and given and depth < GIVENS_DEPTH:
-        items = "\n".join(rf"\item \texttt{{{escape(str(key))}}}: {givens_latex(value, depth + 1)}"
+        items = "\n".join(rf"\item \texttt{{{escape_line(str(key))}}}: {givens_latex(value, depth + 1)}"
                           for key, value in given.items())
         return "\\begin{itemize}\\setlength{\\itemsep}{0pt}\n" + items + "\n\\end{itemize}"
     if isinstance(given, list) and given and all(isinstance(v, dict) for v in given) and depth < GIVENS_DEPTH:
@@ -202,8 +215,8 @@ def givens_latex(given, depth: int = 0) -> str:
     if numbers is not None:
         return f"${math.latex(numbers, summarise=True)}$"
     if isinstance(given, str):
-        return rf"\texttt{{{escape(given)}}}"
-    return rf"\texttt{{{escape(json.dumps(given, ensure_ascii=False))}}}"
+        return rf"\texttt{{{escape_line(given)}}}"
+    return rf"\texttt{{{escape_line(json.dumps(given, ensure_ascii=False))}}}"
 
 
 def _numeric_matrix(value):

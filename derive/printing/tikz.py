@@ -98,7 +98,8 @@ def figure(step: ComputationGraph, escape) -> str:
     if not step.nodes:
         return ""
     picture = _detailed(step) if len(step.nodes) <= MAX_NODES else _collapsed(step, escape)
-    caption = escape(step.caption[:1].upper() + step.caption[1:]) if step.caption else "Computation graph"
+    caption = " ".join(step.caption.split())
+    caption = escape(caption[:1].upper() + caption[1:]) if caption else "Computation graph"
     with_gradients = any(node.gradient is not None for node in step.nodes)
     note = ((r" Each box reads \emph{quantity $|$ data $|$ grad}, the gradient being that of the loss."
              if with_gradients else r" Each box reads \emph{quantity $|$ data}.")
