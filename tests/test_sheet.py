@@ -343,3 +343,14 @@ def test_figure_layout_places_givens_by_their_use_and_keeps_columns_apart():
     assert "column sep=9mm" in picture  # twelve weights side by side: drawn left to right instead
     nodes = {node.name: node for node in step.nodes}
     assert nodes["w_5"].gradient == 3 and nodes["late"].gradient == 78  # ∂(late·Σw)/∂late = Σ(1..12)
+
+
+def test_a_given_sheet_uses_and_lists_the_givens():
+    from problems import mlp
+    given = {**mlp.GIVEN, "x": [0.123, -0.456]}
+    source = sheet.build_sheet(["mlp"], given=given)
+    assert r"\textit{Givens:}" in source and "0.123" in source and "-0.456" in source
+    printer = LatexPrinter(standalone=False, stated_convention=sheet.CONVENTION)
+    assert printer.body(solve("mlp", given=given)) in source
+    with pytest.raises(ValueError, match="exclude"):
+        sheet.build_sheet(["mlp"], given=given, seed=1)
