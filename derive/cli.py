@@ -48,13 +48,8 @@ def parser() -> Parser:
     solve.add_argument("--seed", type=int, metavar="N", help="draw a random variant of the givens")
     solve.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
-    sheet = commands.add_parser("sheet", help="write a LaTeX/PDF solution sheet")
-    sheet.add_argument("names", nargs="*", metavar="NAME", help="problems to include, in this order")
-    sheet.add_argument("--all", action="store_true", help="include every problem of the catalog")
-    sheet.add_argument("--given", metavar="FILE.json", help="givens for a single family problem")
-    sheet.add_argument("--seed", type=int, metavar="N", help="a variant sheet: new givens for every problem")
-    sheet.add_argument("-o", "--output", metavar="FILE.tex|FILE.pdf", required=True,
-                       help="the sheet; a .pdf is compiled with LaTeX")
+    from .sheet import add_parser as add_sheet_parser  # standard library only: no SymPy at start-up
+    add_sheet_parser(commands)
 
     check = commands.add_parser("check", help="check a hand derivation line by line")
     check.add_argument("file", metavar="FILE", help="LaTeX or Markdown with display math")
