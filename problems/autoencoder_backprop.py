@@ -83,6 +83,7 @@ def build(given: dict) -> Solution:
         part.answer(f"{name}_form", form, graph[name].latex)
         part.answer(name, graph.value(name), graph[name].latex)
     part.answer("closed_forms_confirmed", all_confirmed, r"\text{closed forms confirmed}")
+    part.steps.append(graph.figure("the autoencoder's forward values and the gradients of the reconstruction loss"))
 
     if given == GIVEN:
         seed_remarks(solution, graph)
