@@ -196,6 +196,7 @@ def parameter_part(solution, graph):
     part.steps.append(Remark("The seed's ∂h_t/∂W_h = φ′(·) h_(t−1)ᵀ is shorthand: ∂h_t/∂W_h is a three-index "
                              "array, and what the sum needs is its contraction with ∂L/∂h_t, "
                              "(φ′(z_t) ⊙ ∂L/∂h_t) h_(t−1)ᵀ = δ_t h_(t−1)ᵀ, as above; likewise for W_x and b."))
+    part.steps.append(graph.figure("the network unrolled over the sequence: forward values and the gradients of L"))
 
 
 def direct_part(solution, graph, values, functions, kind):
