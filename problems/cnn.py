@@ -122,6 +122,7 @@ def build(given: dict, *, entry=None, statement=None, notes=()) -> Solution:
     for name in ("M", "O", "F", "X"):
         adjoint = graph.adjoint_name(name)
         part.answer(adjoint, graph.value(adjoint), graph[adjoint].latex)
+    part.steps.append(graph.figure("the convolution, the pooling and the loss: forward values and the gradients of L"))
 
     part = solution.part("c", f"One gradient-descent step on the kernel with η = {math.text(lr)}.")
     part.steps.append(graph.step("F_new"))
