@@ -1,6 +1,8 @@
 """Independent references for the tests: plain NumPy, written without the engine."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 
@@ -67,3 +69,14 @@ def agrees_with_printed(value: float, printed: str) -> bool:
     """True when `value` rounds to the seed's printed number at its precision."""
     decimals = len(printed.split(".")[1]) if "." in printed else 0
     return abs(value - float(printed)) <= 0.5 * 10 ** (-decimals) + 1e-12
+
+
+def modified(given: dict, **changes) -> dict:
+    """A deep copy of `given` with keys replaced, or deleted where the new value is None."""
+    copy = json.loads(json.dumps(given))
+    for key, value in changes.items():
+        if value is None:
+            del copy[key]
+        else:
+            copy[key] = value
+    return copy

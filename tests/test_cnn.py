@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from derive import render, solve
 from derive.numbers import InputError
 from problems import cnn
-from reference import agrees_with_printed, central_difference
+from reference import agrees_with_printed, central_difference, modified
 
 
 # --- an independent reference: loops over indices, nothing from the engine ---
@@ -144,14 +144,10 @@ def test_max_pool_ties_route_to_the_first_maximum_and_accumulate():
 
 
 def bad(**changes):
-    g = json.loads(json.dumps(cnn.GIVEN))
-    for key, value in changes.items():
-        if key.startswith("pool_"):
-            g["pool"][key[5:]] = value
-        elif value is None:
-            del g[key]
-        else:
-            g[key] = value
+    """cnn's givens with keys changed; `pool_<key>` changes a key of the pool."""
+    pool = {key[5:]: value for key, value in changes.items() if key.startswith("pool_")}
+    g = modified(cnn.GIVEN, **{key: value for key, value in changes.items() if not key.startswith("pool_")})
+    g["pool"].update(pool)
     return g
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from derive import render, solve
 from derive.numbers import InputError
 from problems import gan, gan_forward_backward as seed_module
-from reference import agrees_with_printed, central_difference
+from reference import agrees_with_printed, central_difference, modified
 
 
 def deconvolve(h, w, convention, stride=1, padding=0):
@@ -222,13 +222,7 @@ def test_json_given_reproduces_the_solution():
 
 
 def bad(**changes):
-    g = json.loads(json.dumps(gan.GIVEN))
-    for key, value in changes.items():
-        if value is None:
-            del g[key]
-        else:
-            g[key] = value
-    return g
+    return modified(gan.GIVEN, **changes)
 
 
 @pytest.mark.parametrize("g, words", [

@@ -10,7 +10,7 @@ from derive import solve
 from derive.numbers import InputError
 from derive.printing import render
 from problems import lstm
-from reference import central_difference, lstm_run
+from reference import central_difference, lstm_run, modified
 
 
 # --- family lstm ---------------------------------------------------------------
@@ -94,13 +94,7 @@ def test_lstm_without_targets_has_no_loss_or_gradients():
 
 
 def bad(**changes):
-    g = json.loads(json.dumps(lstm.GIVEN))
-    for key, value in changes.items():
-        if value is None:
-            del g[key]
-        else:
-            g[key] = value
-    return g
+    return modified(lstm.GIVEN, **changes)
 
 
 @pytest.mark.parametrize("given_, message", [
