@@ -10,6 +10,7 @@ derivative of the loss.
 """
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import sympy
@@ -88,6 +89,19 @@ def closed_forms(graph, adjoints):
     return forms, bindings
 
 
+def structure_figure(graph, bindings):
+    """The graph with each quantity's value in the named entries the closed
+    forms use.  Written in x and w, the values and gradients would each fill
+    a page; the gradients are the adjoints of part (a), so they are left out."""
+    figure = graph.figure("the network's graph; each value in the named entries the closed forms use "
+                          "(the gradients are the adjoints above)")
+    def named(node):
+        quantity = graph[node.name]
+        return bindings[quantity.symbol] if quantity.symbol in bindings else explicit(quantity.formula, bindings)
+    return dataclasses.replace(figure, nodes=tuple(dataclasses.replace(node, value=named(node), gradient=None)
+                                                   for node in figure.nodes))
+
+
 def definitions(graph, bindings):
     """Named intermediate symbol → its value in terms of x, w, y."""
     return {symbol: value for name in INTERMEDIATES
@@ -110,6 +124,7 @@ def build() -> Solution:
         part.steps.append(Relation((graph[name].symbol, graph[name].formula, forms[name])))
     part.steps.append(Remark("Entries: c, z1_i, a_j, z2_j and y* name the forward values; tanh′ = 1 − z1², "
                              "σ′ = z2(1 − z2)."))
+    part.steps.append(structure_figure(graph, bindings))
 
     part = solution.part("b", "The derivative with respect to w1.")
     dw1 = forms[graph.adjoint_name("v1")][0, 0]
