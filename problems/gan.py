@@ -163,6 +163,8 @@ def build(given: dict, *, entry=None, statement=None, notes=()) -> Solution:
         adjoint = graph.adjoint_name(name)
         part.steps.append(graph.step(adjoint))
         part.answer(adjoint, graph.value(adjoint), graph[adjoint].latex)
+    part.steps.append(graph.figure("the generator and discriminator as one graph: forward values and the "
+                                   "gradients of log p(y = 0)"))
     return solution
 
 
