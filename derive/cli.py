@@ -12,6 +12,8 @@ import os
 import signal
 import sys
 
+from .errors import read_text
+
 EXIT_OK, EXIT_WRONG, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: Largest --given file read, in bytes.
 MAX_GIVEN_BYTES = 1 << 20
@@ -136,17 +138,9 @@ def command_check(arguments) -> int:
 
 
 def read_given(path: str) -> dict:
+    text = read_text(path, MAX_GIVEN_BYTES, "a JSON object of givens")
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_GIVEN_BYTES + 1)
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read: {error.strerror}") from None
-    if len(data) > MAX_GIVEN_BYTES:
-        raise UsageError(f"{path}: larger than {MAX_GIVEN_BYTES} bytes")
-    try:
-        given = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text") from None
+        given = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         raise UsageError(f"{path}: line {error.lineno}, column {error.colno}: {error.msg}") from None
     except RecursionError:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-from ..numbers import InputError
+from ..errors import InputError, read_text
 from .extract import Statement, statements
 from .report import Report, Step
 from .worker import BIND_SECONDS, STEP_SECONDS, shared
@@ -112,19 +112,7 @@ def _known_problems(text: str, problem: str | None, file: str):
 
 def check_file(path: str, problem: str | None = None) -> Report:
     """Read a hand derivation (UTF-8 text, at most 1 MB) and check it."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise InputError(f"{path}: larger than {MAX_BYTES // 1000} kB; a hand derivation is smaller")
-    if b"\0" in data:
-        raise InputError(f"{path}: binary data, not a LaTeX or Markdown text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    text = read_text(path, MAX_BYTES, "a hand derivation in LaTeX or Markdown")
     return check(text, problem, file=path)
 
 
