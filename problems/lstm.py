@@ -119,6 +119,8 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
         loss.steps.append(graph.step("loss"))
         loss.answer("loss", graph.value("loss"), graph["loss"].latex)
         gradients_part(solution, graph, steps)
+    else:
+        values.steps.append(graph.figure("the LSTM unrolled over the steps: every gate and state with its value"))
     return solution
 
 
@@ -155,6 +157,8 @@ def gradients_part(solution, graph, steps):
         adjoint = graph.adjoint_name(state)
         part.steps.append(graph.step(adjoint))
         part.answer(adjoint, graph.value(adjoint), graph[adjoint].latex)
+    part.steps.append(graph.figure("the LSTM unrolled over the steps: every gate and state with its value and "
+                                   "the gradient of the loss"))
 
 
 def shape(quantity) -> str:
