@@ -33,13 +33,15 @@ def output_size(input: int, kernel: int, stride: int = 1, padding: int = 0, dila
     return span // stride + 1
 
 
-def solve_size(knowns: dict[str, int], where: str = "given") -> tuple[str, int, list]:
+def solve_size(knowns: dict[str, int], where: str = "given", floor: bool = False) -> tuple[str, int, list]:
     """Solve O = (I + 2P − D(K−1) − 1)/S + 1 for the one unknown size.
 
     `knowns` maps names of SIZE_SYMBOLS to integers; padding defaults to 0
     and dilation to 1.  Returns (unknown, value, steps).  With every size
     known, the output is checked against the others instead (unknown is then
-    "output").  Errors name the field as `where.name`.
+    "output").  A stride that does not divide is an error unless `floor`
+    (PyTorch's rule, which drops the positions no window reaches).  Errors
+    name the field as `where.name`.
     """
     knowns = {"padding": 0, "dilation": 1, **knowns}
     for name, value in knowns.items():
@@ -49,7 +51,7 @@ def solve_size(knowns: dict[str, int], where: str = "given") -> tuple[str, int, 
             raise InputError(f"{where}.{name}: expected an integer ≥ {MINIMUM[name]}, got {value!r}")
     missing = [n for n in SIZE_SYMBOLS if n not in knowns]
     if not missing:
-        return "output", knowns["output"], _check_output(knowns, where)
+        return "output", knowns["output"], _check_output(knowns, where, floor)
     if len(missing) != 1:
         raise InputError(f"{where}: give all but one of input, output, kernel, stride; "
                          f"missing now: {', '.join(missing)}")
@@ -57,7 +59,7 @@ def solve_size(knowns: dict[str, int], where: str = "given") -> tuple[str, int, 
     symbol = SIZE_SYMBOLS[unknown]
     values = {SIZE_SYMBOLS[n]: sympy.Integer(v) for n, v in knowns.items()}
     if unknown == "output":
-        value, steps = _output_steps(knowns, values, where)
+        value, steps = _output_steps(knowns, values, where, floor)
         return unknown, value, steps
     substituted = sympy.Eq(values.get(O, O), EXACT_SIZE.xreplace(values), evaluate=False)
     steps = [Evaluation(target=O, formula=EXACT_SIZE, bindings={s: v for s, v in values.items() if s != O},
@@ -83,8 +85,9 @@ def solve_size(knowns: dict[str, int], where: str = "given") -> tuple[str, int, 
 FLOORED_SIZE = sympy.floor((I + 2 * P - D * (K - 1) - 1) / S) + 1
 
 
-def _output_steps(knowns, values, where):
-    """O with the floor, as PyTorch computes it, and a remark when the stride does not divide."""
+def _output_steps(knowns, values, where, floor=True):
+    """O with the floor, as PyTorch computes it, and a remark when the stride
+    does not divide (an error unless `floor`)."""
     try:
         value = output_size(**_sizes(knowns))
     except InputError as error:
@@ -92,6 +95,10 @@ def _output_steps(knowns, values, where):
     steps = [Evaluation(target=O, formula=FLOORED_SIZE, bindings={s: v for s, v in values.items() if s != O},
                         value=sympy.Integer(value), note="output size of a convolution")]
     span = knowns["input"] + 2 * knowns["padding"] - knowns["dilation"] * (knowns["kernel"] - 1) - 1
+    if span % knowns["stride"] and not floor:
+        raise InputError(f"{where}.stride: {knowns['stride']} does not divide I + 2P − D(K − 1) − 1 = {span}, "
+                         f"so the last {span % knowns['stride']} input position(s) fit no window; "
+                         "give \"floor\": true to take the floor as PyTorch does")
     if span % knowns["stride"]:
         steps.append(Remark(f"The stride {knowns['stride']} does not divide I + 2P − D(K − 1) − 1 = {span}: "
                             f"the floor drops the last {span % knowns['stride']} input position(s), "
@@ -99,10 +106,10 @@ def _output_steps(knowns, values, where):
     return value, steps
 
 
-def _check_output(knowns, where):
+def _check_output(knowns, where, floor):
     """Every size given: the output must be the one the others produce."""
     values = {SIZE_SYMBOLS[n]: sympy.Integer(v) for n, v in knowns.items()}
-    expected, steps = _output_steps(knowns, values, where)
+    expected, steps = _output_steps(knowns, values, where, floor)
     if expected != knowns["output"]:
         others = ", ".join(f"{n} {knowns[n]}" for n in SIZE_SYMBOLS if n != "output")
         raise InputError(f"{where}.output: {knowns['output']} is inconsistent with {others}, "

@@ -27,7 +27,7 @@ KEYS = {"input": "I", "output": "O", "kernel": "K", "stride": "S", "padding": "P
 
 
 def read(given: dict):
-    g = Givens(given, "given", tuple(SIZE_SYMBOLS) + ("in_channels", "out_channels", "pool"))
+    g = Givens(given, "given", tuple(SIZE_SYMBOLS) + ("in_channels", "out_channels", "pool", "floor"))
     sizes = {name: g.raw(name) for name in SIZE_SYMBOLS if g.has(name)}
     channels = []
     for name in ("in_channels", "out_channels"):
@@ -38,15 +38,15 @@ def read(given: dict):
     pool = g.flag("pool")
     if pool and g.has("out_channels") and channels[1] != channels[0]:
         raise InputError(f"given.out_channels: a pooling layer keeps its {channels[0]} channels")
-    return sizes, channels, pool
+    return sizes, channels, pool, g.flag("floor")
 
 
 def build(given: dict, *, entry=None, statement=None) -> Solution:
     entry = entry or problems.entry("conv-arithmetic")
     if isinstance(given, dict) and "layers" in given:
         return build_stack(given, entry)
-    sizes, (in_channels, out_channels), pool = read(given)
-    unknown, value, steps = solve_size(sizes)
+    sizes, (in_channels, out_channels), pool, floor = read(given)
+    unknown, value, steps = solve_size(sizes, floor=floor)
     if pool:
         return build_pool(given, entry, statement, unknown, value, steps, in_channels)
     known = {**sizes, unknown: value}

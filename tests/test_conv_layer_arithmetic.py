@@ -45,7 +45,7 @@ def test_family_solves_each_unknown_against_window_counts(size, kernel, stride, 
     padded = np.zeros(size + 2 * padding)
     output = np.lib.stride_tricks.sliding_window_view(padded, kernel)[::stride].shape[0]
     base = {"input": size, "kernel": kernel, "stride": stride, "padding": padding, "output": output,
-            "in_channels": 3, "out_channels": 8}
+            "in_channels": 3, "out_channels": 8, "floor": True}
     for unknown, key in (("output", "O"), ("kernel", "K")):
         given = {k: v for k, v in base.items() if k != unknown}
         sol = solve("conv-arithmetic", given=given)
@@ -60,6 +60,15 @@ def test_family_solves_each_unknown_against_window_counts(size, kernel, stride, 
             assert windows == output
         weights = np.zeros((8, 3, solved_kernel, solved_kernel))
         assert sol.answers["params"].value == weights.size + 8
+
+
+def test_a_stride_that_does_not_divide_needs_floor():
+    given = {"input": 28, "kernel": 3, "stride": 2, "padding": 1}  # 28 + 2 − 3 = 27, odd
+    with pytest.raises(InputError, match="given.stride: 2 does not divide"):
+        solve("conv-arithmetic", given=given)
+    padded = np.zeros(28 + 2)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 3)[::2].shape[0]
+    assert solve("conv-arithmetic", given={**given, "floor": True}).answers["O"].value == windows
 
 
 def test_family_rejects_unknown_keys():
@@ -108,9 +117,9 @@ def test_all_four_sizes_given_and_consistent_are_checked():
     assert sol.answers["O"].value == 66 and sol.answers["params"].value == 96096
 
 
-def test_stride_that_does_not_divide_the_output_floors_with_a_remark():
+def test_stride_that_does_not_divide_the_output_floors_with_a_remark_when_asked():
     # ResNet's first layer: (224 + 6 − 7)/2 = 111.5, and PyTorch floors to 112 outputs.
-    sol = solve("conv-arithmetic", given={"input": 224, "kernel": 7, "stride": 2, "padding": 3})
+    sol = solve("conv-arithmetic", given={"input": 224, "kernel": 7, "stride": 2, "padding": 3, "floor": True})
     windows = np.lib.stride_tricks.sliding_window_view(np.zeros(224 + 6), 7)[::2].shape[0]
     assert sol.answers["O"].value == windows == 112
     assert any("does not divide" in getattr(step, "text", "") for step in sol.parts[0].steps)
