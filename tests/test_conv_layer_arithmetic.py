@@ -182,10 +182,11 @@ def test_one_stack_file_serves_both_problems(tmp_path, capsys, size, channels, l
             records = receptive_field([{k: v for k, v in l.items() if k in ("kernel", "stride", "padding", "dilation")}
                                        for l in layers])
             assert answers[f"RF_{len(layers)}"] == records[-1]["size"]
-    # …and every single layer of the stack, with its input size, is a valid conv-arithmetic given.
+    # …and every single layer of the stack, with its input size, is a valid conv-arithmetic given
+    # (with the floor that a stack takes implicitly).
     current, current_channels = size, channels
     for layer in layers:
-        one = {"input": current, "in_channels": current_channels, **layer}
+        one = {"input": current, "in_channels": current_channels, "floor": True, **layer}
         sol = solve("conv-arithmetic", given=one)
         if layer.get("pool"):
             assert sol.answers["params"].value == sol.answers["mults"].value == 0
