@@ -128,3 +128,5 @@ def instance_part(solution):
                              "(through o_(t−1) ⊙ tanh(c_(t−1))) the gates move too and add the second term."))
     part.answer("dc_2_dc_1_direct", graph.value("f_2"), r"\left.\frac{\partial c_2}{\partial c_1}\right|_{h_1}")
     part.answer("dc_2_dc_1_total", graph.value(graph.adjoint_name("c_1")), r"\frac{d c_2}{d c_1}")
+    part.steps.append(graph.figure("the lstm-forward instance up to L = c₂: values, and gradients of c₂ "
+                                   "(the grad of c₁ is the total dc₂/dc₁)"))
