@@ -77,6 +77,7 @@ def build(given: dict) -> Solution:
         part.steps.append(relation)
         confirmed &= ok
     part.answer("closed_forms_confirmed", confirmed, r"\text{closed forms confirmed}")
+    part.steps.append(graph.figure("the network's forward values and the gradients of the L1 loss"))
 
     part = solution.part("d", "Are ∂L/∂x and ∂L/∂y needed for training?")
     needed = uses(graph, "dL_dW_1", "dL_dx") or uses(graph, "dL_dW_2", "dL_dx") \
