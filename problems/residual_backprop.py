@@ -112,6 +112,7 @@ def instance(solution, graph):
         confirmed &= ok
         part.answer(adjoint, graph.value(adjoint), graph[adjoint].latex)
     part.answer("closed_forms_confirmed", confirmed, r"\text{closed forms confirmed}")
+    part.steps.append(graph.figure("the residual block on the instance: forward values and the gradients of the loss"))
 
 
 def seed_check(solution, d):
