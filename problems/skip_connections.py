@@ -69,7 +69,10 @@ def build(given: dict) -> Solution:
     if len(weights) > 1:
         graph = build_graph(x, weights, activation, t)
         part_b(solution, graph, activation, len(weights))
+        solution.parts[-1].steps.append(graph.figure(f"the {len(weights)} skip blocks: forward values and the "
+                                                     "gradients of l"))
     else:
+        solution.parts[-1].steps.append(one.figure("the skip block: forward values and the gradients of l"))
         solution.part("b", "∂l/∂W_k for k < n.").steps.append(Remark("The instance has n = 1: no k < n."))
     return solution
 
