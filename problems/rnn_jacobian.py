@@ -148,6 +148,8 @@ def numeric_part(solution):
     part.answer("J_t_value", J, "J_t")
     part.answer("rho_J_t", rho, r"\rho(J_t)")
     part.answer("norm_W_h", norm_W, r"\lVert W_h \rVert_2")
+    part.steps.append(graph.figure("one step of the RNN on the numbers (forward only), and its Jacobian Jₜ, "
+                                   "computed from hₜ and the recurrent weights"))
 
 
 def eigen_step(part, J, lam):
