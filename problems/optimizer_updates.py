@@ -125,6 +125,11 @@ def build(given: dict) -> Solution:
         part.steps.append(Evaluation(sympy.Symbol("f"), f, dict(zip(variables, final)), shown,
                                      note=f"the objective after {iterations} iterations"))
         part.answer(f"{name}_f", shown, rf"f(\theta_{{{iterations}}}^{{\mathrm{{{name}}}}})")
+        # The hyperparameters feed every update: their edges would cross the whole figure.
+        states = [q.name for q in unrolled.graph if q.name not in rule.hyper]
+        part.steps.append(unrolled.graph.figure(f"{rule.title} unrolled (hyperparameters left out): each state "
+                                                "from the previous ones and the gradient g where the rule "
+                                                "evaluates it", names=states))
 
     part = solution.part("bcdefghi"[len(chosen)], "Side by side: θ_t and f(θ_t) of every method, per iteration.")
     for t in range(0, iterations + 1):
