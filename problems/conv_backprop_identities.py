@@ -10,6 +10,8 @@ differentiation of L = Σ G ⊙ O.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import sympy
 from sympy import IndexedBase, MatMul, OneMatrix, Piecewise, Sum
 
@@ -99,6 +101,27 @@ def symbolic_instance(rows=4, size=2):
     return graph
 
 
+def formula_figure(graph):
+    """The instance's graph with each computed value and each gradient as
+    its formula (gradients in terms of G): entry by entry they fill a page."""
+    figure = graph.figure("the symbolic instance: O = X ⋆ F and L = Σ G ⊙ O; each value and gradient as "
+                          "its formula, the gradients being the two identities")
+    adjoints = {graph[graph.adjoint_name(q.name)].symbol: graph[graph.adjoint_name(q.name)].formula
+                for q in graph if q.kind != "adjoint" and graph.adjoint_name(q.name) in graph}
+
+    def in_givens(formula):
+        while formula.free_symbols & set(adjoints):
+            formula = formula.xreplace(adjoints)
+        return formula
+
+    def node(n):
+        quantity, adjoint = graph[n.name], graph.adjoint_name(n.name)
+        value = n.value if quantity.kind == "given" else quantity.formula
+        gradient = in_givens(graph[adjoint].formula) if adjoint in graph else n.gradient
+        return dataclasses.replace(n, value=value, gradient=gradient)
+    return dataclasses.replace(figure, nodes=tuple(node(n) for n in figure.nodes))
+
+
 def rotated_correlation(G_value, F_value):
     """Ĝ ⋆ rot180(F): G padded with k − 1 zeros, correlated with F rotated 180°."""
     size = F_value.shape[0]
@@ -147,6 +170,7 @@ def build() -> Solution:
         f"All {len(graph.value('F'))} entries of ∂L/∂F agree with direct differentiation: {results['F']}; "
         f"all {len(graph.value('X'))} entries of ∂L/∂X: {results['X']}; full(G, F) = Ĝ ⋆ rot180(F): "
         f"{full_is_rotated}."))
+    part.steps.append(formula_figure(graph))
     part.answer("identity_F", sympy.true if results["F"] else sympy.false, r"\partial L/\partial F = X \star G")
     part.answer("identity_X", sympy.true if results["X"] and full_is_rotated else sympy.false,
                 r"\partial L/\partial X = \operatorname{full}(G, F)")
