@@ -128,8 +128,20 @@ def scale_part(solution):
     part.steps.append(Remark("The seed's remark that α = 0 gives h_t = 0 for all t is right, and then the "
                              "factor is 0: the gradient vanishes at once."))
     check_horizon(part, solution, chosen)
+    part.steps.append(zero_state_figure(chosen))
     part.answer("alpha_general", general[0], r"\alpha(w)")
     part.answer("alpha", chosen, r"\alpha")
+
+
+def zero_state_figure(chosen):
+    """The first STEPS steps of the zero-state network with the chosen α (w = 1): the
+    horizon's graph is too long to draw box by box, and every step repeats these."""
+    graph = unrolled(STEPS, alpha_value=chosen, w_value=1, zero_input=True)
+    graph.evaluate()
+    graph.backward("L")
+    graph.evaluate()
+    return graph.figure(f"{STEPS} steps at the zero state with α = {chosen}, w = 1 and L the last state: "
+                        "the gradient keeps its size from step to step")
 
 
 def check_horizon(part, solution, chosen):
