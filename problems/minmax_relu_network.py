@@ -130,6 +130,7 @@ def instance(solution, given, W, b, V, c):
                                reason="(min, max) of the input"))
     part.answer("y", graph.value("y"), "y")
     part.answer("instance_correct", ok, r"y = (\min, \max)")
+    part.steps.append(graph.figure("the min/max network on the given input (forward pass)"))
 
 
 def random_given(rng) -> dict:

@@ -124,6 +124,7 @@ def instance(solution, given):
     part.answer("F", original.value("F"), "F(x)")
     part.answer("Ftilde", relu_net.value("Ftilde"), r"\tilde{F}(x)")
     part.answer("networks_agree", equal, r"F = \tilde{F}")
+    part.steps.append(relu_net.figure("the ReLU network F̃ on the instance (forward pass)"))
 
 
 def random_given(rng) -> dict:
