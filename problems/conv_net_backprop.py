@@ -89,17 +89,29 @@ def closed_forms(graph, adjoints):
     return forms, bindings
 
 
+#: ∂L/∂q drawn as q̄ (MatrixSymbol names that SymPy prints with a bar).
+BARS = {"x": "xbar", "v1": "vbar_1", "v2": "vbar_2", "v3": "vbar_3", "y": "ybar", "c1": "cbar_1",
+        "z1": "zbar_1", "a2": "abar_2", "z2": "zbar_2", "ystar": "ystarbar"}
+
+
 def structure_figure(graph, bindings):
-    """The graph with each quantity's value in the named entries the closed
-    forms use.  Written in x and w, the values and gradients would each fill
-    a page; the gradients are the adjoints of part (a), so they are left out."""
-    figure = graph.figure("the network's graph; each value in the named entries the closed forms use "
-                          "(the gradients are the adjoints above)")
+    """The graph with each value in the named entries the closed forms use,
+    and each gradient as reverse mode's one step of the chain rule, q̄ standing
+    for ∂L/∂q: written out in x and w, each would fill a page."""
+    figure = graph.figure("the network's graph; each value in the named entries the closed forms use, each "
+                          "gradient by one step of the chain rule, q̄ = ∂L/∂q")
+    bars = {graph[graph.adjoint_name(name)].symbol: sympy.MatrixSymbol(bar, *graph[name].shape)
+            for name, bar in BARS.items()}
+
     def named(node):
         quantity = graph[node.name]
         return bindings[quantity.symbol] if quantity.symbol in bindings else explicit(quantity.formula, bindings)
-    return dataclasses.replace(figure, nodes=tuple(dataclasses.replace(node, value=named(node), gradient=None)
-                                                   for node in figure.nodes))
+
+    def chain_rule(node):
+        adjoint = graph.adjoint_name(node.name)
+        return graph[adjoint].formula.xreplace(bars) if adjoint in graph and node.name in BARS else node.gradient
+    return dataclasses.replace(figure, nodes=tuple(
+        dataclasses.replace(node, value=named(node), gradient=chain_rule(node)) for node in figure.nodes))
 
 
 def definitions(graph, bindings):
