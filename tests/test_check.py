@@ -384,3 +384,64 @@ def test_latex_comments_and_align_rows_keep_their_lines():
             "h_1 &= 0.217415 % rounded\n\\\\\n  &= 0.2174\n\\end{align}\n")
     report = check(text)
     assert [(s.line, s.status) for s in report.steps] == [(4, "ok"), (6, "ok")], report.as_text()
+
+
+# --- hamming-network and boolean-network: seed 001 §1 and §2 -------------------------------
+
+def step_network(W, b, x):
+    return [1 if sum(w * v for w, v in zip(row, x)) + bias > 0 else 0 for row, bias in zip(W, b)]
+
+
+def test_hamming_network_formulations_right_weights_wrong():
+    path = HAND / "hamming-network.md"
+    report = report_of(path.name)
+    # the Karnaugh-map formulations and the XOR forms are the parity bits (truth tables)
+    for fragment in ("H1 = (D1", "H2 = (D1", "H3 = (D2", "P_1 = D_1", "P_2 = D_1", "P_3 = D_2"):
+        step, = assert_line(report, path, fragment, "ok")
+        assert "truth table" in step.message, report.as_text()
+    # independent: the seed's first hidden unit, [1 −1 −1 0]·D − 0.5 with a step, should be
+    # D1 ∧ ¬D2 ∧ ¬D4 (its first minterm) but ignores D4 and reads D3
+    seed_row = [1, -1, -1, 0]
+    assert step_network([seed_row], [-0.5], (1, 0, 0, 1)) == [1]  # fires although D4 = 1
+    step, = [s for s in report.steps if s.latex.startswith("W_h =")]
+    assert step.status == "wrong" and step.line == line_of(path, "W_h = "), report.as_text()
+    # W_o is 3×4 but the hidden layer has 12 units: W_o·H is undefined
+    step, = [s for s in report.steps if s.latex.startswith("W_o =")]
+    assert step.status == "wrong" and "shape is 3×4" in step.message, report.as_text()
+    # σ(W_h·D + B_h) only names the layers: never judged
+    for fragment in (r"H = \sigma(W_h", r"O = \sigma(W_o"):
+        assert_line(report, path, fragment, "unchecked")
+    assert report.summary == {"ok": 6, "wrong": 2, "carried": 0, "unparsed": 0, "unchecked": 4}, report.as_text()
+
+
+def test_boolean_network_identities_right_two_biases_wrong():
+    path = HAND / "boolean-network.md"
+    report = report_of(path.name)
+    for fragment in (r"P \oplus Q = (P", r"(A \vee \neg B) \oplus (\neg C \vee \neg D) =",
+                     r"\neg(\neg C \vee \neg D) = C", r"\neg(A \vee \neg B) = \neg A"):
+        step, = assert_line(report, path, fragment, "ok")
+        assert "truth table" in step.message, report.as_text()
+    # P = A ∨ ¬B names a formula: nothing to compare with
+    assert_line(report, path, r"$$P = A \vee \neg B", "unchecked")
+    # independent: with the seed's bias −1.5, H3 = ¬A ∧ B ∧ ¬C never fires, not even at A=0, B=1, C=0
+    assert step_network([[-1, 1, -1]], [-1.5], (0, 1, 0)) == [0]
+    assert step_network([[-1, 1, -1]], [-0.5], (0, 1, 0)) == [1]
+    for fragment in (r"b_{H3} &= -1.5", r"b_{H4} &= -1.5"):
+        step, = assert_line(report, path, fragment, "wrong")
+        assert step.expected == "-0.5", report.as_text()
+    for fragment in (r"b_{H1} = -2.5", r"b_{H2} &= -1.5", r"w_{H3C} &= -1", "b_O &= -0.5"):
+        assert_line(report, path, fragment, "ok")
+    assert report.summary == {"ok": 23, "wrong": 2, "carried": 0, "unparsed": 0, "unchecked": 2}, report.as_text()
+
+
+def test_a_wrong_boolean_identity_names_the_assignment():
+    report = check("$$\\neg(A \\wedge B) = \\neg A \\wedge \\neg B$$\n\n$$A \\vee B \\oplus C = C$$\n\n"
+                   "$$P = A \\vee B$$\n\n$$P \\wedge \\neg A = \\neg A \\wedge B$$\n")
+    assert [s.status for s in report.steps] == ["wrong", "unparsed", "unchecked", "ok"], report.as_text()
+    assert "A=0, B=1" in report.steps[0].message and "ambiguous" in report.steps[1].message, report.as_text()
+
+
+def test_rows_of_an_aligned_block_keep_their_lines():
+    text = "intro\n$$\\begin{aligned}\na &= 1 + 1 \\\\\nb &= 2 + 2\n\\end{aligned}$$\n"
+    report = check(text)
+    assert [(s.line, s.status) for s in report.steps] == [(3, "unchecked"), (4, "unchecked")], report.as_text()

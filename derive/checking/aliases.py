@@ -43,6 +43,13 @@ def _gaussian(mu, sigma):
     return lambda: ((x,), sympy.exp(-(x - m) ** 2 / (2 * s ** 2)) / sympy.sqrt(2 * sympy.pi * s ** 2))
 
 
+def _density(name):
+    """An arbitrary density's value at x: a free positive scale times a fixed
+    shape, so that random points give independent values of p_data(x), p_g(x)."""
+    x, scale = sympy.Symbol("x", real=True), sympy.Symbol(f"scale_{name}", positive=True)
+    return lambda: ((x,), scale * sympy.exp(-x ** 2 / 2))
+
+
 def _receptive_field():
     from derive.receptive_fields import CLOSED_FORM, n
     return n, CLOSED_FORM
@@ -70,6 +77,19 @@ def _mlp_aliases():
             if name:
                 table[name] = ("given",) + MLP_GIVEN_PATHS[key]
                 table[name + "^{new}"] = f"{key}_new"
+    return table
+
+
+def _boolean_network_weights():
+    """The seed's w_{H1A} … b_O, by the engine's rows (H1 … H4 in the seed's order) and inputs A … D."""
+    table = {}
+    for row, inputs in enumerate(("ACD", "BCD", "ABC", "ABD")):
+        for letter in inputs:
+            table[f"w_{{H{row + 1}{letter}}}"] = ("answer", "W_h", row, "ABCD".index(letter))
+        table[f"b_{{H{row + 1}}}"] = ("answer", "b_h", row, 0)
+    for row in range(4):
+        table[f"w_{{O{row + 1}}}"] = ("answer", "W_o", 0, row)
+    table["b_O"] = ("answer", "b_o", 0, 0)
     return table
 
 
@@ -109,5 +129,14 @@ ALIASES = {
                                     r"\mathbf{w}^*": ("same", "w_star"), r"\mathbf{w}": ("same", "w"),
                                     r"\mathbf{H}": ("same", "H"), r"\nabla E": "grad_E"},
     "receptive-field": {"FUNCTIONS": lambda: {}, "RF": ("sequence", _receptive_field)},
+    # the seed's Karnaugh-map formulations H1, H2, H3 are the parity bits P_1, P_2, P_3
+    "hamming-network": {"H1": "P_1", "H2": "P_2", "H3": "P_3"},
+    "boolean-network": _boolean_network_weights(),
+    # the seed writes the generator's density p_G where the problem writes p_g
+    "gan-optimal-discriminator": {
+        "D^*(x)": "D_star", "D^{*}(x)": "D_star",
+        "FUNCTIONS": lambda: {r"p_{\text{data}}": ("function", _density("data")),
+                              "p_G": ("function", _density("g")), "p_g": ("function", _density("g"))},
+    },
     "gcn-normalization": {"D^{-1/2}": "D_inv_sqrt", r"\tilde{D}": "D", r"\hat{A}": "Q", r"\tilde{A}": "Q"},
 }

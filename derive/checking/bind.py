@@ -126,6 +126,10 @@ class Binding:
         except Exception:  # an engine label the normaliser does not take
             return canonical(latex)
 
+    def name_of(self, written: str) -> str:
+        """The canonical name of a written name, as this binding keys it."""
+        return self._name(written)
+
     def _name(self, written: str) -> str:
         # the normaliser alone gives a name's canonical form; no parse needed
         return canonical(normalise(written, self.function_names).latex)

@@ -23,6 +23,7 @@ import sympy
 from mpmath import iv, mp
 
 from .bind import Binding, squash
+from . import logic
 from .compare import (POINTS, Context, Matrix, TooLarge, Unbound, Unsupported, agree, describe, evaluate,
                       rounds_like, scalar_or_matrix)
 from .normalise import readings
@@ -93,6 +94,8 @@ def check_chain(problem, sides, line, author, taints, unchecked_relation="", sta
     functions = bound.function_names if bound else ()
     if unchecked_relation:
         return Outcome("unchecked", message=f"the relation {unchecked_relation} is not checked")
+    if logic.is_boolean(sides):
+        return check_boolean(bound, sides, author, start)
     kept_texts, parsed_sides, failures = [], [], []
     for i, text in enumerate(sides):
         side = parsed(text, functions)
@@ -114,6 +117,71 @@ def check_chain(problem, sides, line, author, taints, unchecked_relation="", sta
     return outcome
 
 
+def check_boolean(bound, sides, author, start=1) -> Outcome:
+    """A chain of Boolean formulas: adjacent sides must have one truth table;
+    a bare name on the left is compared with the problem's answer of that name."""
+    trees = []
+    for i, text in enumerate(sides):
+        try:
+            trees.append(logic.parse(text))
+        except logic.LogicError as error:
+            return Outcome("unparsed", message=f"side {i + 1} ({shorten(text)}): {error}")
+    if len(trees) < 2:
+        return Outcome("unparsed", message="nothing to compare")
+    definitions = {name[len("bool:"):]: frozen[1] for name, frozen in author.items() if frozen[0] == "b"}
+    subject = trees[0][1] if trees[0][0] == "var" else None
+    first = 1 if subject is not None else 0
+    definitions.pop(subject, None)  # a name defined again is not its old value
+    try:
+        compared = []
+        for j in range(max(first + 1, start), len(trees)):
+            a, b = (logic.substitute(trees[k], definitions) for k in (j - 1, j))
+            bits = logic.counterexample(a, b)
+            if bits is not None:
+                return Outcome("wrong", message=f"{shorten(sides[j - 1])} is {logic.value(a, bits)} but "
+                                                f"{shorten(sides[j])} is {logic.value(b, bits)} at "
+                                                f"{logic.describe_bits(bits)}")
+            compared.append(sorted(logic.variables(a) | logic.variables(b)))
+        last = logic.substitute(trees[-1], definitions)
+        engine = _boolean_answer(bound, sides[0]) if subject is not None else None
+        if engine is not None:
+            key, tree = engine
+            bits = logic.counterexample(last, tree)
+            if bits is not None:
+                return Outcome("wrong", message=f"{shorten(sides[-1])} is {logic.value(last, bits)} at "
+                                                f"{logic.describe_bits(bits)}, where the engine's {key} is "
+                                                f"{logic.value(tree, bits)}")
+            compared.append(sorted(logic.variables(last) | logic.variables(tree)))
+    except logic.LogicError as error:
+        return Outcome("unchecked", message=str(error))
+    defines = {"bool:" + subject: ("b", last)} if subject is not None else {}
+    if not compared:
+        return Outcome("unchecked", message=f"{shorten(sides[0])} is the author's own name: nothing to compare "
+                                            f"with", defines=defines)
+    names = sorted({name for group in compared for name in group})
+    against = f", as the engine's {engine[0]}" if engine is not None else ""
+    return Outcome("ok", message=f"the sides agree on all {2 ** len(names)} assignments of {', '.join(names)} "
+                                 f"(truth table){against}", defines=defines)
+
+
+def _boolean_answer(bound, text):
+    """(key, tree) of the problem's Boolean answer that a name stands for, or None."""
+    if bound is None:
+        return None
+    try:
+        key = bound.identity(bound.name_of(text))
+    except Exception:  # a name the normaliser does not take is no answer's name
+        return None
+    answer = bound.solution.answers.get(key) if isinstance(key, str) else None
+    expr = getattr(answer, "expr", None)
+    if not isinstance(expr, sympy.logic.boolalg.Boolean) or isinstance(expr, sympy.logic.boolalg.BooleanAtom):
+        return None
+    try:
+        return key, logic.from_sympy(expr)
+    except logic.LogicError:
+        return None
+
+
 def shorten(text, width=40):
     text = " ".join(text.split())
     return text if len(text) <= width else text[:width - 1] + "…"
@@ -128,7 +196,8 @@ class Chain:
         self.texts = texts
         self.sides = sides
         self.line = line
-        self.author = {name: thaw(value) for name, value in author.items()}
+        # Boolean definitions ("b") are bits, not numbers: only check_boolean reads them
+        self.author = {name: thaw(value) for name, value in author.items() if value[0] != "b"}
         self.taints = taints
         #: the first side compared with the one before it (earlier ones were, on earlier lines)
         self.start = start
@@ -285,7 +354,10 @@ class Chain:
                 if self.identity(name) in self.taints:
                     label = self.taints.get("label:" + self.identity(name), name)
                     found.append((label, self.taints[self.identity(name)]))
-            for literal in self.sides[i].literals + cell_literals(self.sides[i]):
+            # a side that is one number only claims a value: the same number on a
+            # wrong line before is a coincidence (b = -1.5 twice), not an error carried
+            literals = [] if lone_literal(self.sides[i]) else self.sides[i].literals
+            for literal in literals + cell_literals(self.sides[i]):
                 if literal in self.taints:
                     found.append((literal, self.taints[literal]))
             if squash(self.texts[i]) in self.taints:

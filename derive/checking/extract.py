@@ -139,7 +139,8 @@ def split_top(text: str, separators) -> list[tuple[int, str, str]]:
 
 def rows(content: str) -> list[tuple[int, str]]:
     """Rows of a display: aligned blocks and `\\` line breaks split it."""
-    stripped = re.sub(r"\\(begin|end)\{(aligned|align\*?|split|gathered)\}", " ", content)
+    # blanked to the same length, so that offsets (and so line numbers) stay the content's
+    stripped = re.sub(r"\\(begin|end)\{(aligned|align\*?|split|gathered)\}", lambda m: " " * len(m.group()), content)
     # a row's line is where its first character is, not where the previous row ended
     return [(offset + len(piece) - len(piece.lstrip()), piece)
             for offset, _, piece in split_top(stripped, ("\\\\",)) if piece.strip()]
@@ -172,10 +173,14 @@ def chain(text: str, line: int, problem: str | None) -> Statement | None:
     text = re.sub(r"^\\therefore\s*", "", text)
     if not text:
         return None
-    pieces = split_top(text, EQUALITIES)
+    # "≥ X" continues a chain with an inequality: X, not "≥ X", is what a next "= Y" goes on from
+    leading = next((rel for rel in UNCHECKED_RELATIONS if text.startswith(rel)
+                    and not (rel[0] == "\\" and text[len(rel):len(rel) + 1].isalpha())), "")
+    body = text[len(leading):].strip() if leading else text
+    pieces = split_top(body, EQUALITIES)
     sides = [piece.strip().rstrip(",.;:").strip() for _, _, piece in pieces]
     relations = [sep for _, sep, _ in pieces[1:]]
-    unchecked = next((rel for rel in UNCHECKED_RELATIONS if _has_top(text, rel)), "")
+    unchecked = leading or next((rel for rel in UNCHECKED_RELATIONS if _has_top(text, rel)), "")
     if len(sides) < 2 and not unchecked:
         return None
     continues = not sides[0]

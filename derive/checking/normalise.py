@@ -214,7 +214,9 @@ MATRIX_BEGIN = re.compile(r"\\begin\{(bmatrix|pmatrix|matrix|Bmatrix|array)\}(\{
 def _arguments(text: str, result: Normalised, names, functions) -> str:
     """`name(argument)` for a known function: the argument is parsed on its
     own, because the grammar reads `f(a b)` as a product."""
-    pattern = re.compile("(" + "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    # a name is matched as the text spells it after the cosmetics (p_{\text{data}} → p_{ \mathrm{data} })
+    spelled = sorted({" ".join(_names(_cosmetics(name)).split()) for name in names}, key=len, reverse=True)
+    pattern = re.compile("(" + "|".join(r"\s*".join(map(re.escape, name.split(" "))) for name in spelled)
                          + r")(?![a-zA-Z_])\s*\(")
     start = 0
     while True:
@@ -229,7 +231,12 @@ def _arguments(text: str, result: Normalised, names, functions) -> str:
         for piece in pieces:
             result.arguments.append(normalise(piece, functions))
             placeholders.append(rf"\mathrm{{{ARGUMENT}}}_{{{len(result.arguments) - 1}}}")
-        replacement = m.group(1) + "(" + ", ".join(placeholders) + ")"
+        # a subscript in \mathrm (p_{\mathrm{data}}) is spelled plainly: the grammar reads
+        # p_{data}(x) as an application, but p_{\mathrm{data}}(x) as a product
+        name = m.group(1)
+        if "_" in name:
+            name = re.sub(r"\s+", "", re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", name))
+        replacement = name + "(" + ", ".join(placeholders) + ")"
         text = text[:m.start()] + replacement + text[close + 1:]
         start = m.start() + len(replacement)
 
