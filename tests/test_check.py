@@ -445,3 +445,81 @@ def test_rows_of_an_aligned_block_keep_their_lines():
     text = "intro\n$$\\begin{aligned}\na &= 1 + 1 \\\\\nb &= 2 + 2\n\\end{aligned}$$\n"
     report = check(text)
     assert [(s.line, s.status) for s in report.steps] == [(3, "unchecked"), (4, "unchecked")], report.as_text()
+
+
+# --- conv-net-backprop: seed 001 §8 --------------------------------------------------------
+
+def test_conv_net_backprop_dz1_dw1_is_wrong():
+    path = HAND / "conv-net-backprop.md"
+    report = report_of(path.name)
+    # independent: central differences of z₁ = tanh(x ⋆ v₁) in w1 at one point
+    x, w, h = np.array([[0.7, -1.2], [1.5, 0.4]]), np.array([0.3, -0.8]), 1e-6
+    z1 = lambda w1: np.tanh(x @ np.array([w1, w[1]]))
+    numeric = (z1(w[0] + h) - z1(w[0] - h)) / (2 * h)
+    seed = (1 - np.tanh(x @ w) ** 2) * (x[0, 0] + x[1, 0])
+    assert np.allclose(numeric, (1 - np.tanh(x @ w) ** 2) * x[:, 0], atol=1e-8)
+    assert not np.allclose(numeric, seed, atol=1e-3)
+    step, = assert_line(report, path, r"\frac{\partial z_1}{\partial w_1} = \begin{bmatrix}", "wrong")
+    assert "x11*(1 - tanh(w1*x11 + w2*x12)**2)" in step.expected, report.as_text()
+    for fragment in (r"\frac{\partial \text{Loss}}{\partial y^*} = 2(y^* - y)",
+                     r"\frac{\partial (x * v_1)}{\partial w_1} = \begin{bmatrix} x_{11}"):
+        assert_line(report, path, fragment, "ok")
+    # v₂ᵀ(1 − σ(v₂z₁)) adds 1 to a vector: the problem knows ∂z₂/∂z₁, the line cannot be evaluated
+    step, = [s for s in report.steps if s.latex.startswith(r"\frac{\partial z_2}{\partial z_1}")]
+    assert step.status == "unchecked" and "cannot be evaluated" in step.message, report.as_text()
+    assert report.summary == {"ok": 3, "wrong": 1, "carried": 0, "unparsed": 1, "unchecked": 17}, report.as_text()
+
+
+# --- gan-optimal-discriminator: seed 001 §15.1.3 -------------------------------------------
+
+def test_gan_optimal_discriminator_is_right():
+    path = HAND / "gan-optimal-discriminator.md"
+    report = report_of(path.name)
+    # independent: a log D + b log(1 − D) is largest at D = a/(a + b), on a grid
+    a, b = 0.7, 0.2
+    grid = np.linspace(1e-4, 1 - 1e-4, 200001)
+    assert abs(grid[np.argmax(a * np.log(grid) + b * np.log(1 - grid))] - a / (a + b)) < 1e-4
+    step, = assert_line(report, path, r"D^*(x) = \frac{p_{\text{data}}(x)}", "ok")
+    assert "random points" in step.message, report.as_text()
+    # "∂/∂D (…) = 0" is a condition, not an identity
+    assert_line(report, path, r"\frac{\partial}{\partial D}", "unchecked")
+    assert report.summary == {"ok": 1, "wrong": 0, "carried": 0, "unparsed": 2, "unchecked": 1}, report.as_text()
+    wrong = check("<!-- problem: gan-optimal-discriminator -->\n"
+                  "$$D^*(x) = \\frac{p_{\\text{data}}(x)}{p_{\\text{data}}(x) + 2 p_G(x)}$$\n")
+    assert [s.status for s in wrong.steps] == ["wrong"], wrong.as_text()
+
+
+# --- derivations in the authors' own symbols: honestly unchecked, never ok --------------
+
+@pytest.mark.parametrize("name, summary", [
+    # 001 §5: index sums and ⋆/⊗ as operators: the grammar reads neither
+    ("conv-backprop-identities.md", {"ok": 0, "wrong": 0, "carried": 0, "unparsed": 8, "unchecked": 6}),
+    # 001 §11: update rules with no numbers (the problem's instance is reconstructed)
+    ("optimizer-updates.md", {"ok": 0, "wrong": 0, "carried": 0, "unparsed": 0, "unchecked": 14}),
+    # 001 §13: c(t) as functions of t, and ∂c(t)/∂c(t−1) = f(t) (the engine's is diag f_t)
+    ("lstm-cell-gradient.md", {"ok": 0, "wrong": 0, "carried": 0, "unparsed": 2, "unchecked": 3}),
+    # 001 §14: φ, W_h, h_{t−1} in symbols the problem has only as matrices
+    ("rnn-jacobian.md", {"ok": 0, "wrong": 0, "carried": 0, "unparsed": 0, "unchecked": 4}),
+    ("bptt.md", {"ok": 0, "wrong": 0, "carried": 0, "unparsed": 8, "unchecked": 8}),
+    # 002 P3: expectations under conditional densities, and a ≥ (Jensen)
+    ("elbo-derivation.md", {"ok": 0, "wrong": 0, "carried": 0, "unparsed": 6, "unchecked": 1}),
+    # 004 B2: an OCR of handwriting ("62" for σ², "u^7" for uᵀ): nothing the problem can name
+    ("ppca-posterior.md", {"ok": 0, "wrong": 0, "carried": 0, "unparsed": 1, "unchecked": 2}),
+    ("ppca-em.md", {"ok": 0, "wrong": 0, "carried": 0, "unparsed": 4, "unchecked": 0}),
+])
+def test_symbolic_seed_derivations_are_not_judged(name, summary):
+    report = report_of(name)
+    assert report.summary == summary, report.as_text()
+    assert report.exit_status == 0, report.as_text()
+
+
+def test_residual_backprop_only_a_repeated_line_is_ok():
+    """004 B1(b), an OCR of handwriting: the one `ok` is a line that repeats
+    the side before it word for word; nothing else can be judged."""
+    path = HAND / "residual-backprop.md"
+    report = report_of(path.name)
+    ok = [s for s in report.steps if s.status == "ok"]
+    assert len(ok) == 1, report.as_text()
+    previous = path.read_text().splitlines()[ok[0].line - 3]
+    assert previous.strip("$ ") == path.read_text().splitlines()[ok[0].line - 1].strip("$ "), report.as_text()
+    assert report.summary == {"ok": 1, "wrong": 0, "carried": 0, "unparsed": 3, "unchecked": 10}, report.as_text()

@@ -11,6 +11,8 @@ canonicalised by the checker) to what the engine knows:
 - ("choose", KEY, KEY, …)    whichever answer the line's symbols fit
 - ("function", builder)      a function the author applies, e.g. f_1(x);
                              builder() → (params, SymPy expression), engine-made
+- ("expression", builder)    an engine-made SymPy expression in the problem's symbols
+                             (a derivative the problem does not list as an answer)
 - ("sequence", builder)      a name with an index, RF_n, RF_2: builder() →
                              (index symbol, SymPy expression)
 
@@ -48,6 +50,29 @@ def _density(name):
     shape, so that random points give independent values of p_data(x), p_g(x)."""
     x, scale = sympy.Symbol("x", real=True), sympy.Symbol(f"scale_{name}", positive=True)
     return lambda: ((x,), scale * sympy.exp(-x ** 2 / 2))
+
+
+def _conv_net_backprop():
+    """Seed 001 §8's intermediate derivatives, by SymPy from the problem's own x, v₁, v₂."""
+    from problems import conv_net_backprop as cn
+    w1 = cn.V1[0, 0]
+    # x ⋆ v₁: the 1×2 filter slides down the rows of the 2×2 input
+    c1 = sympy.Matrix([[cn.X[i, 0] * cn.V1[0, 0] + cn.X[i, 1] * cn.V1[0, 1]] for i in range(2)])
+    z1 = c1.applyfunc(sympy.tanh)
+    named = sympy.Matrix(sympy.symbols("z1_1 z1_2", real=True))
+    dz2_dz1 = (cn.V2 * named).applyfunc(lambda a: 1 / (1 + sympy.exp(-a))).jacobian(named)
+    dz2_dz1 = dz2_dz1.xreplace(dict(zip(named, z1)))
+    table = {f"x_{{{i}{j}}}": ("same", f"x{i}{j}") for i in (1, 2) for j in (1, 2)}
+    table.update({f"w_{{{i}{j}}}": ("same", f"w{i}{j}") for i in (3, 4) for j in (1, 2)})
+    table.update({"w_1": ("same", "w1"), "w_2": ("same", "w2"), "w_5": ("same", "w5"), "w_6": ("same", "w6"),
+                  "y^*": ("same", "ystar"),
+                  "z_1": ("expression", lambda: z1), "V_2": ("expression", lambda: cn.V2),
+                  r"\frac{\partial (x * v_1)}{\partial w_1}": ("expression", lambda: c1.diff(w1)),
+                  r"\frac{\partial z_1}{\partial w_1}": ("expression", lambda: z1.diff(w1)),
+                  r"\frac{\partial z_2}{\partial z_1}": ("expression", lambda: dz2_dz1),
+                  r"\frac{\partial \text{Loss}}{\partial y^*}": ("expression", lambda: 2 * (
+                      sympy.Symbol("ystar", real=True) - cn.Y))})
+    return table
 
 
 def _receptive_field():
@@ -132,6 +157,7 @@ ALIASES = {
     # the seed's Karnaugh-map formulations H1, H2, H3 are the parity bits P_1, P_2, P_3
     "hamming-network": {"H1": "P_1", "H2": "P_2", "H3": "P_3"},
     "boolean-network": _boolean_network_weights(),
+    "conv-net-backprop": _conv_net_backprop(),
     # the seed writes the generator's density p_G where the problem writes p_g
     "gan-optimal-discriminator": {
         "D^*(x)": "D_star", "D^{*}(x)": "D_star",

@@ -166,6 +166,8 @@ class Binding:
             return engine_value(answers[spec[1]].expr[spec[2], spec[3]])
         if spec[0] == "transpose":
             return engine_value(answers[spec[1]].expr.T)
+        if spec[0] == "expression":  # engine-made SymPy, evaluated at the line's random points
+            return spec[1]()
         raise ValueError(f"unknown alias {spec!r}")
 
     def knows_symbol(self, name: str) -> bool:
@@ -176,6 +178,7 @@ class Binding:
             expressions = [a.expr for a in self.solution.answers.values()]
             expressions += [expr for _, expr in self.function_specs.values()]
             expressions += [expr for _, expr in self.sequences.values()]
+            expressions += [value for value in self.values.values() if isinstance(value, (sympy.Basic, sympy.MatrixBase))]
             for params, _ in self.function_specs.values():
                 symbols |= {canonical(p.name) for p in params}
             for expr in expressions:

@@ -590,6 +590,10 @@ class Chain:
                 else:
                     engine = self.bound.symbolic(self.bound.solution.answers[key].expr,
                                                  self.context("engine", randoms))
+                if isinstance(claim, Exception) and not isinstance(claim, Unbound) and not self.reason:
+                    # the problem knows the quantity: say why the line was not compared with it
+                    self.reason = (f"{subject_text(self.texts[0])} is the problem's, but the line cannot be "
+                                   f"evaluated ({claim})")
                 if isinstance(claim, Exception) or isinstance(engine, Exception):
                     ok = "retry" if trial == base and base != RANGES[-1] and (
                         isinstance(claim, Unsupported) or isinstance(engine, Unsupported)) else None
