@@ -492,8 +492,6 @@ def test_gan_optimal_discriminator_is_right():
 # --- derivations in the authors' own symbols: honestly unchecked, never ok --------------
 
 @pytest.mark.parametrize("name, summary", [
-    # 001 §5: index sums and ⋆/⊗ as operators: the grammar reads neither
-    ("conv-backprop-identities.md", {"ok": 0, "wrong": 0, "carried": 0, "unparsed": 8, "unchecked": 6}),
     # 001 §11: update rules with no numbers (the problem's instance is reconstructed)
     ("optimizer-updates.md", {"ok": 0, "wrong": 0, "carried": 0, "unparsed": 0, "unchecked": 14}),
     # 001 §13: c(t) as functions of t, and ∂c(t)/∂c(t−1) = f(t) (the engine's is diag f_t)
@@ -523,3 +521,28 @@ def test_residual_backprop_only_a_repeated_line_is_ok():
     previous = path.read_text().splitlines()[ok[0].line - 3]
     assert previous.strip("$ ") == path.read_text().splitlines()[ok[0].line - 1].strip("$ "), report.as_text()
     assert report.summary == {"ok": 1, "wrong": 0, "carried": 0, "unparsed": 3, "unchecked": 10}, report.as_text()
+
+
+# --- conv-backprop-identities: seed 001 §5 ---------------------------------------------------
+
+def test_conv_backprop_identities_entry_derivatives_are_right():
+    path = HAND / "conv-backprop-identities.md"
+    report = report_of(path.name)
+    # independent: O = X ⋆ F by loops; ∂O_ij/∂F_mn and ∂O_mn/∂X_ij by perturbing one entry
+    rng = np.random.default_rng(0)
+    X, F = rng.normal(size=(5, 5)), rng.normal(size=(2, 3))
+    correlate = lambda X, F: np.array([[np.sum(X[i:i + 2, j:j + 3] * F) for j in range(3)] for i in range(4)])
+    i, j, m, n = 2, 1, 1, 2
+    bump = np.zeros_like(F); bump[m, n] = 1
+    assert np.isclose((correlate(X, F + bump) - correlate(X, F))[i, j], X[i + m, j + n])
+    bump = np.zeros_like(X); bump[3, 2] = 1  # X_ij with i, j = 3, 2 feeds O_mn at m, n = 2, 1 through F_{1,1}
+    assert np.isclose((correlate(X + bump, F) - correlate(X, F))[2, 1], F[3 - 2, 2 - 1])
+    for fragment in (r"\frac{\partial O_{i,j}}{\partial F_{m,n}} = X_{i+m,j+n}",
+                     r"\frac{\partial O_{m,n}}{\partial X_{i,j}} = F_{i-m,j-n}"):
+        step, = assert_line(report, path, fragment, "ok")
+        assert "random points" in step.message, report.as_text()
+    # index sums without bounds and ⋆/⊗ as operators: the grammar reads neither
+    assert report.summary == {"ok": 2, "wrong": 0, "carried": 0, "unparsed": 8, "unchecked": 4}, report.as_text()
+    wrong = check("<!-- problem: conv-backprop-identities -->\n"
+                  "$$\\frac{\\partial O_{m,n}}{\\partial X_{i,j}} = F_{m-i,n-j}$$\n")
+    assert [s.status for s in wrong.steps] == ["wrong"], wrong.as_text()

@@ -75,6 +75,17 @@ def _conv_net_backprop():
     return table
 
 
+def _conv_backprop_identities():
+    """The engine's ∂O/∂F and ∂O/∂X entries, with the seed's index letters:
+    the seed writes O_{m,n} and X_{i,j} where the problem has O_ij and X_rc."""
+    from derive.catalog import solve
+    answers = solve("conv-backprop-identities").answers
+    i, j, m, n, r, c = sympy.symbols("i j m n r c", integer=True)
+    d_o_d_x = answers["dO_dX"].expr.xreplace({i: m, j: n, r: i, c: j})
+    return {r"\frac{\partial O_{i,j}}{\partial F_{m,n}}": ("expression", lambda: answers["dO_dF"].expr),
+            r"\frac{\partial O_{m,n}}{\partial X_{i,j}}": ("expression", lambda: d_o_d_x)}
+
+
 def _receptive_field():
     from derive.receptive_fields import CLOSED_FORM, n
     return n, CLOSED_FORM
@@ -158,6 +169,7 @@ ALIASES = {
     "hamming-network": {"H1": "P_1", "H2": "P_2", "H3": "P_3"},
     "boolean-network": _boolean_network_weights(),
     "conv-net-backprop": _conv_net_backprop(),
+    "conv-backprop-identities": _conv_backprop_identities(),
     # the seed writes the generator's density p_G where the problem writes p_g
     "gan-optimal-discriminator": {
         "D^*(x)": "D_star", "D^{*}(x)": "D_star",

@@ -186,8 +186,30 @@ class Evaluator:
         return self.run(expr.args[0])
 
     def _Indexed(self, expr):
+        if self.context.randoms is not None and all(_index_form(str(i)) for i in expr.indices):
+            # X[i + m, j + n] in letters: the entry at random integer indices
+            return self.entry(str(expr.base.label), [str(i) for i in expr.indices])
         index = [self.integer(self.run(i)) for i in expr.indices]
         return self.symbol(f"{expr.base.label}_{'_'.join(map(str, index))}")
+
+    def entry(self, base: str, indices: list[str]):
+        """X_{i+m,j+n} at a random point: the letters are random small integers
+        (the same in every side), and the entry a random value of its own."""
+        values = []
+        for text in indices:
+            total = 0
+            for sign, term in re.findall(r"([+-]?)\s*([A-Za-z]|\d+)", text):
+                if term.isdigit():
+                    number = int(term)
+                elif term in self.context.locals:
+                    number = self.integer(self.context.locals[term])
+                else:
+                    trial = getattr(self.context.randoms, "trial", 0)
+                    number = random.Random(f"{trial}:index:{term}").randint(1, 6)
+                    self.context.random_used.add(term)
+                total += -number if sign == "-" else number
+            values.append(total)
+        return self.symbol(f"{base}_{'_'.join(map(str, values))}")
 
     def symbol(self, name: str):
         lifted = placeholder(name)
@@ -208,6 +230,9 @@ class Evaluator:
         if name in self.context.locals:
             return self.context.locals[name]
         key = canonical(name)
+        m = re.fullmatch(r"([A-Za-z])_\{([^{},]+(?:,[^{},]+)+)\}", name.replace(" ", ""))
+        if m and self.context.randoms is not None and all(_index_form(i) for i in m.group(2).split(",")):
+            return self.entry(m.group(1), m.group(2).split(","))
         if key.endswith("^T"):
             value = self.symbol(name.replace("^T", ""))
             return value.transpose() if isinstance(value, Matrix) else value
@@ -472,6 +497,11 @@ class Evaluator:
         if value.a != value.b or value.a != int(value.a) or abs(value.a) > 10 ** 6:
             raise Unsupported("a bound or index that is not a small integer")
         return int(value.a)
+
+
+def _index_form(text: str) -> bool:
+    """Whether an index is integers and letters added: i + m, j - n, 2."""
+    return bool(re.fullmatch(r"\s*[+-]?\s*(?:[A-Za-z]|\d{1,3})(?:\s*[+-]\s*(?:[A-Za-z]|\d{1,3}))*\s*", text))
 
 
 def _raise(error):
