@@ -143,3 +143,18 @@ def test_a_very_long_line_is_unparsed_and_the_rest_checked():
 def test_an_unknown_problem_marker_names_the_line():
     with pytest.raises(InputError, match=r"<text>:2: unknown problem 'no-such'"):
         check("$$1 = 1$$\n% problem: no-such\n$$2 = 2$$\n")
+
+
+def test_boolean_sides_are_capped():
+    """A Boolean chain is read by a small parser and checked by truth table:
+    long formulas, many bits and deep nesting are refused, fast, never run."""
+    long_side = r" \wedge ".join(["A"] * 2000)
+    many_bits = r" \vee ".join(f"X_{{{i}}}" for i in range(20))
+    deep = "(" * 500 + "A" + ")" * 500
+    text = (f"$${long_side} = A$$\n\n$${many_bits} = {many_bits}$$\n\n$$\\neg {deep} = \\neg A$$\n\n"
+            "$$\\neg(A \\wedge B) = \\neg A \\vee \\neg B$$\n")
+    started = time.monotonic()
+    report = check(text)
+    assert time.monotonic() - started < 20, report.as_text()
+    assert [s.status for s in report.steps] == ["unparsed", "unchecked", "unparsed", "ok"], report.as_text()
+    assert "symbols" in report.steps[0].message and "bits" in report.steps[1].message, report.as_text()

@@ -25,8 +25,10 @@ BOOLEAN = re.compile(r"\\(wedge|land|vee|lor|oplus|neg|lnot)(?![A-Za-z])")
 TOKEN = re.compile(r"\s*(\\(?:wedge|land|vee|lor|oplus|neg|lnot)(?![A-Za-z])|\\(?:bar|overline)\s*\{|[()\[\]{}]"
                    r"|[A-Za-z](?:_\{?[A-Za-z0-9]{1,8}\}?|[0-9]{1,4})?|[01](?![0-9.]))")
 SPACING = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)(?![A-Za-z])|\\[,;:! ]|\\quad|\\qquad")
-MAX_VARIABLES = 16
+MAX_VARIABLES = 12
 MAX_DEPTH = 60
+#: trees are walked recursively, and each row of the truth table walks them
+MAX_TOKENS = 400
 
 
 class LogicError(ValueError):
@@ -50,6 +52,8 @@ def parse(text: str):
         if m is None or not m.group(1):
             raise LogicError(f"cannot read {text[position:position + 12]!r} as a bit or ∧ ∨ ⊕ ¬")
         tokens.append(m.group(1))
+        if len(tokens) > MAX_TOKENS:
+            raise LogicError(f"more than {MAX_TOKENS} symbols in one Boolean side")
         position = m.end()
         while position < len(text) and text[position].isspace():
             position += 1
