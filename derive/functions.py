@@ -269,7 +269,7 @@ FUNCTION_NAMES = {
     "sigmoid": ("σ", r"\sigma"),
     "tanh": ("tanh", r"\tanh"),
     "relu": ("ReLU", r"\operatorname{ReLU}"),
-    "indicator": ("1", r"\mathbb{1}"),
+    "indicator": ("1", r"\mathbf{1}"),  # amssymb has no blackboard 1
     "step": ("step", r"\operatorname{step}"),
     "absolute": ("abs", r"\left|\cdot\right|"),
     "softplus": ("softplus", r"\operatorname{softplus}"),

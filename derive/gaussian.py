@@ -1,12 +1,6 @@
 """Gaussian identities derived, not looked up: marginals by integration,
 posteriors by completing the square, expectations from moments, the KL of
-multivariate Gaussians from its definition.
-
-`derive.probability` integrates over a symbol named `x`; a derivation whose
-own data are called `x` (the ELBO's observation) would silently collide with
-it, so the calls into it below go through `_shielded`, which swaps such a
-symbol for a dummy and back.
-"""
+multivariate Gaussians from its definition."""
 from __future__ import annotations
 
 import sympy
@@ -20,33 +14,18 @@ def log_normal(variable, mean, variance):
     return probability.Normal(mean, sympy.sqrt(variance)).log_density(variable)
 
 
-def _shielded(function, *exprs):
-    """Call function(*exprs) with probability's integration symbol replaced by a dummy."""
-    clash = probability.X
-    if not any(getattr(e, "has", lambda s: False)(clash) for e in exprs):
-        return function(*exprs)
-    stand_in = sympy.Dummy("x_data", real=True)
-    result = function(*[e.xreplace({clash: stand_in}) if isinstance(e, sympy.Basic) else e for e in exprs])
-    return result.xreplace({stand_in: clash})
-
-
 def normal_expectation(expr, variable, mean, variance):
     """E[expr] for expr polynomial in `variable` ~ N(mean, variance), from the
     distribution's moments (each derived by integration in derive.probability)."""
-    def compute(expr, mean, variance):
-        distribution = probability.Normal(mean, sympy.sqrt(variance))
-        return probability.expectation(distribution, expr.xreplace({variable: probability.X}))[0]
-    if variable == probability.X:
-        raise IdentityError("name the random variable something other than x")
-    return _shielded(compute, sympy.expand(expr), mean, variance)
+    # probability.X is a dummy: the data's own x is a different symbol
+    distribution = probability.Normal(mean, sympy.sqrt(variance))
+    return probability.expectation(distribution, sympy.expand(expr).xreplace({variable: probability.X}))[0]
 
 
 def normal_kl(mean_p, variance_p, mean_q, variance_q):
     """KL(N(mean_p, variance_p) ‖ N(mean_q, variance_q)) from derive.probability.kl."""
-    def compute(mean_p, variance_p, mean_q, variance_q):
-        return probability.kl(probability.Normal(mean_p, sympy.sqrt(variance_p)),
-                              probability.Normal(mean_q, sympy.sqrt(variance_q)))
-    return _shielded(compute, mean_p, variance_p, mean_q, variance_q)
+    return probability.kl(probability.Normal(mean_p, sympy.sqrt(variance_p)),
+                          probability.Normal(mean_q, sympy.sqrt(variance_q)))
 
 
 def marginal_by_integration(joint_density, variable):

@@ -281,54 +281,21 @@ def _check_recurrence(function, index, recurrence, initial, solution, values):
 
 # --- convergence of gradient descent on a quadratic -------------------------
 
-class Modulus(sympy.Function):
-    """|x| as printed in a step (the text printer would write Abs(x))."""
-
-    def _sympystr(self, printer, **kwargs):
-        return f"|{printer._print(self.args[0])}|"
-
-    def _latex(self, printer, exp=None, **kwargs):
-        text = rf"\left|{printer._print(self.args[0])}\right|"
-        return f"{text}^{{{exp}}}" if exp else text
-
-
-class Maximum(sympy.Function):
-    """max(a, b, …) as printed in a step."""
-
-    def _sympystr(self, printer, **kwargs):
-        return f"max({', '.join(printer._print(a) for a in self.args)})"
-
-    def _latex(self, printer, exp=None, **kwargs):
-        text = rf"\max\left({', '.join(printer._print(a) for a in self.args)}\right)"
-        return f"{text}^{{{exp}}}" if exp else text
-
-
-class LimitShown(sympy.Function):
-    """lim_(x→a) f, as printed in a step (the value comes from sympy.limit)."""
-
-    def _sympystr(self, printer, **kwargs):
-        body, variable, point = self.args
-        return f"lim_({printer._print(variable)}→{printer._print(point)}) {printer.parenthesize(body, PRECEDENCE['Mul'])}"
-
-    def _latex(self, printer, exp=None, **kwargs):
-        body, variable, point = self.args
-        text = (rf"\lim_{{{printer._print(variable)} \to {printer._print(point)}}} "
-                f"{printer.parenthesize(body, PRECEDENCE['Mul'])}")
-        return rf"\left({text}\right)^{{{exp}}}" if exp else text
-
-
 def limit_step(expr, variable, point, reason="", display=None):
     """sympy.limit(expr, variable, point) and the step `lim expr = value`."""
     value = sympy.limit(expr, variable, point)
     if value.has(sympy.Limit, sympy.AccumBounds):
         raise ValueError(f"SymPy cannot find the limit of {expr} as {variable} → {point}")
     shown_expr = display if display is not None else expr
-    return value, Relation((LimitShown(shown(shown_expr), variable, point), value), reason=reason)
+    # dir="+-": the limit is printed without a side, as it is written
+    return value, Relation((sympy.Limit(shown_expr, variable, point, dir="+-"), value), reason=reason)
 
 
 def shown(expr):
-    """`expr` with Abs and Max in the form a person writes them."""
-    return expr.replace(sympy.Abs, Modulus).replace(sympy.Max, Maximum)
+    """`expr` as it is shown in a step: the printers write Abs as |x|, Max
+    as max(…) and Limit as lim, so nothing is left to change (kept for the
+    problem modules that call it)."""
+    return expr
 
 
 def step_size_interval(step, eigenvalue):

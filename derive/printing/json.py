@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import sympy
+
 from . import math
+from .expr import expr_text
 from ..numbers import json_value
 from ..steps import ComputationGraph
 from .base import DocumentPrinter
@@ -30,7 +33,7 @@ class JsonPrinter(DocumentPrinter):
             "question": part.question,
             "steps": [{"text": self._text.print_step(step, notation),
                        "latex": self._latex.print_step(step, notation)} for step in part.steps],
-            "answers": {a.key: {"latex": math.latex(a.expr, notation), "expr": str(a.expr), "value": a.value}
+            "answers": {a.key: {"latex": math.latex(a.expr, notation), "expr": expr_text(a.expr) if isinstance(a.expr, sympy.Basic) else str(a.expr), "value": a.value}
                         for a in part.answers.values()},
             **self.figures(part),
         } for part in solution.parts]

@@ -40,16 +40,57 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 
 _ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
             "^": r"\textasciicircum{}", "_": r"\_", "~": r"\textasciitilde{}", "%": r"\%"}
-_UNICODE = {"σ": r"$\sigma$", "∂": r"$\partial$", "⊙": r"$\odot$", "ᵀ": r"$^{\top}$", "−": "-",
-            "≈": r"$\approx$", "≤": r"$\le$", "≥": r"$\ge$", "⇒": r"$\Rightarrow$", "→": r"$\to$",
-            "×": r"$\times$", "·": r"$\cdot$", "∈": r"$\in$", "∘": r"$\circ$", "‖": r"$\|$",
-            "μ": r"$\mu$", "α": r"$\alpha$", "η": r"$\eta$", "π": r"$\pi$", "∑": r"$\sum$",
-            "Π": r"$\Pi$", "ρ": r"$\rho$", "λ": r"$\lambda$", "≠": r"$\neq$", "⇔": r"$\Leftrightarrow$",
-            "ŷ": r"$\hat{y}$", "√": r"$\surd$", "…": r"\dots{}", "φ": r"$\phi$", "δ": r"$\delta$",
-            "—": "---", "–": "--", "∞": r"$\infty$", "⊕": r"$\oplus$", "¬": r"$\neg$", "∨": r"$\vee$",
-            "∧": r"$\wedge$", "₁": r"$_1$", "₂": r"$_2$", "²": r"$^2$", "ε": r"$\varepsilon$",
-            "θ": r"$\theta$", "§": r"\S{}", "₃": r"$_3$", "₄": r"$_4$", "³": r"$^3$", "←": r"$\leftarrow$", "↦": r"$\mapsto$", "½": r"$\frac{1}{2}$", "⋆": r"$\star$", "∗": r"$*$", "ℝ": r"$\mathbb{R}$",
-            "⌊": r"$\lfloor$", "⌋": r"$\rfloor$", "⁻": r"$^{-}$", "¹": r"$^1$", "₀": r"$_0$", "φ": r"$\phi$", "β": r"$\beta$", "ⁿ": r"$^n$", "ᵐ": r"$^m$", "ᵢ": r"$_i$", "ⱼ": r"$_j$", "ₙ": r"$_n$", "ₜ": r"$_t$", "⁺": r"$^+$", "ω": r"$\omega$", "Σ": r"$\Sigma$"}
+def _math(table: dict[str, str]) -> dict[str, str]:
+    """Characters typeset as the given math-mode LaTeX."""
+    return {ch: f"${tex}$" for ch, tex in table.items()}
+
+
+_GREEK = dict(zip("αβγδεζηθικλμνξπρστυφχψω",
+                  r"\alpha \beta \gamma \delta \varepsilon \zeta \eta \theta \iota \kappa \lambda \mu \nu \xi "
+                  r"\pi \rho \sigma \tau \upsilon \phi \chi \psi \omega".split()))
+_GREEK.update(zip("ΓΔΘΛΞΠΣΥΦΨΩ", r"\Gamma \Delta \Theta \Lambda \Xi \Pi \Sigma \Upsilon \Phi \Psi \Omega".split()))
+# Capitals that look Latin are the Latin letters in upright math
+_GREEK.update({g: rf"\mathrm{{{latin}}}" for g, latin in zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧ", "ABEZHIKMNOPTX")})
+_GREEK.update({"ο": "o", "ς": r"\varsigma", "ϕ": r"\phi", "ϵ": r"\epsilon", "ϑ": r"\vartheta",
+               "ϱ": r"\varrho", "ϖ": r"\varpi", "µ": r"\mu"})
+
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ",
+                         "0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW"))
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "0123456789+-=()aeoxhklmnpstijruv"))
+
+_SYMBOLS = {
+    # calculus and big operators
+    "∂": r"\partial", "∇": r"\nabla", "∫": r"\int", "∮": r"\oint", "∑": r"\sum", "∏": r"\prod",
+    "√": r"\surd", "∞": r"\infty", "′": r"^{\prime}", "″": r"^{\prime\prime}", "ℓ": r"\ell",
+    # relations
+    "≤": r"\le", "≥": r"\ge", "≠": r"\neq", "≈": r"\approx", "≪": r"\ll", "≫": r"\gg", "≡": r"\equiv",
+    "≅": r"\cong", "∼": r"\sim", "≃": r"\simeq", "∝": r"\propto", "≔": r"\mathrel{:=}", "≲": r"\lesssim",
+    "≳": r"\gtrsim", "≺": r"\prec", "≻": r"\succ", "∈": r"\in", "∉": r"\notin", "∋": r"\ni",
+    "⊂": r"\subset", "⊆": r"\subseteq", "⊃": r"\supset", "⊇": r"\supseteq", "∣": r"\mid", "∥": r"\parallel",
+    # operators
+    "±": r"\pm", "∓": r"\mp", "×": r"\times", "÷": r"\div", "·": r"\cdot", "⋅": r"\cdot", "∘": r"\circ",
+    "⊙": r"\odot", "⊗": r"\otimes", "⊕": r"\oplus", "⋆": r"\star", "∗": "*", "⁎": "_{*}", "∩": r"\cap",
+    "∪": r"\cup", "∖": r"\setminus", "∧": r"\wedge", "∨": r"\vee", "¬": r"\neg", "‖": r"\|",
+    "⊤": r"\top", "⊥": r"\bot", "∀": r"\forall", "∃": r"\exists", "∅": r"\emptyset",
+    "⋯": r"\cdots", "⋮": r"\vdots", "⋱": r"\ddots", "⌊": r"\lfloor", "⌋": r"\rfloor", "⌈": r"\lceil",
+    "⌉": r"\rceil", "⟨": r"\langle", "⟩": r"\rangle", "°": r"^{\circ}", "∠": r"\angle",
+    # sets and special letters
+    "ℝ": r"\mathbb{R}", "ℕ": r"\mathbb{N}", "ℤ": r"\mathbb{Z}", "ℚ": r"\mathbb{Q}", "ℂ": r"\mathbb{C}",
+    "𝔼": r"\mathbb{E}", "𝟙": r"\mathbf{1}", "ŷ": r"\hat{y}", "½": r"\tfrac{1}{2}", "¼": r"\tfrac{1}{4}",
+    "¾": r"\tfrac{3}{4}",
+    # arrows
+    "→": r"\to", "←": r"\leftarrow", "↑": r"\uparrow", "↓": r"\downarrow", "↔": r"\leftrightarrow",
+    "⇒": r"\Rightarrow", "⇐": r"\Leftarrow", "⇔": r"\Leftrightarrow", "↦": r"\mapsto",
+    "⟶": r"\longrightarrow", "⟵": r"\longleftarrow", "⟹": r"\Longrightarrow", "⟸": r"\Longleftarrow",
+    "⟺": r"\Longleftrightarrow", "↗": r"\nearrow", "↘": r"\searrow", "⇝": r"\leadsto",
+}
+
+#: Non-ASCII characters of prose and how LaTeX (amsmath, amssymb) typesets them.
+_UNICODE = {**_math(_GREEK), **_math(_SYMBOLS),
+            **{ch: f"$^{{{c}}}$" for ch, c in _SUPERSCRIPTS.items()},
+            **{ch: f"$_{{{c}}}$" for ch, c in _SUBSCRIPTS.items()},
+            "ᵀ": r"$^{\top}$", "−": "-", "…": r"\dots{}", "—": "---", "–": "--", "§": r"\S{}",
+            "\u00a0": "~", "‘": "`", "’": "'", "“": "``", "”": "''"}
 
 
 _ACCENTS = {"\u0303": "tilde", "\u0302": "hat", "\u0304": "bar"}
@@ -150,7 +191,7 @@ class LatexPrinter(DocumentPrinter):
 
     def _print_Relation(self, step, notation):
         terms = relation_terms(step, notation, self._latex)
-        return self._display(terms[0], [(RELATIONS[r], t) for r, t in zip(step.relations, terms[1:])],
+        return self._display(terms[0], [(relation_latex(r), t) for r, t in zip(step.relations, terms[1:])],
                              step.reason)
 
     def _print_Remark(self, step, notation):
@@ -183,6 +224,15 @@ class LatexPrinter(DocumentPrinter):
         if self.portable:
             return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
         return display(rows)
+
+
+def relation_latex(relation: str) -> str:
+    """A relation of a chain in LaTeX: the table's, else the symbol's own form."""
+    if relation in RELATIONS:
+        return RELATIONS[relation]
+    if relation in _SYMBOLS:
+        return _SYMBOLS[relation]
+    raise ValueError(f"no LaTeX form for the relation {relation!r}")
 
 
 def display(rows: list[str]) -> str:

@@ -14,7 +14,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from sympy import MatMul
-from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.precedence import PRECEDENCE, precedence
 
 from ..functions import FUNCTION_NAMES
 from ..matrices import is_matrix
@@ -24,11 +24,32 @@ from ..numbers import format_decimal
 class Verbatim(sympy.Symbol):
     """A symbol printed exactly as its name (already rendered text)."""
 
+    precedence = PRECEDENCE["Atom"]
+
     def _latex(self, printer):
         return self.name
 
     def _sympystr(self, printer):
         return self.name
+
+
+_VERBATIM_CLASSES: dict[int, type] = {}
+
+
+def verbatim(text: str, level: int) -> Verbatim:
+    """Rendered text that the printers bracket as an expression of
+    precedence `level` (a class per level: SymPy caches symbols by class)."""
+    if level not in _VERBATIM_CLASSES:
+        _VERBATIM_CLASSES[level] = type(f"Verbatim{level}", (Verbatim,), {"precedence": level})
+    return _VERBATIM_CLASSES[level](text)
+
+
+def _shown_precedence(expr) -> int:
+    """Precedence of `expr` as printed: an element-wise function prints as
+    its formula (1 − tanh(c)², an Add), not as one call."""
+    if isinstance(expr, sympy.matrices.expressions.applyfunc.ElementwiseApplyFunction):
+        return precedence(expr.function.expr)
+    return precedence(expr)
 
 
 def _is_negative_term(term) -> bool:
@@ -44,7 +65,9 @@ def _needs_parentheses(value) -> bool:
     if isinstance(value, sympy.Basic):
         if value.is_number and value.is_real:
             fraction = value.is_Rational and terminating_places(value) is None
-            return bool(value.is_negative) or fraction
+            # a compound number (2/√10, 1 + √2) reads as one only in brackets
+            compound = not value.is_Atom and precedence(value) < PRECEDENCE["Pow"]
+            return bool(value.is_negative) or fraction or compound
         return not value.is_Atom
     return False
 
@@ -96,9 +119,29 @@ class _NotationMixin:
         return f"-{text}" if expr.p < 0 else text
 
     def _print_ElementwiseApplyFunction(self, expr):
-        argument = Verbatim(self._print(expr.expr))
+        """f(x) applied element-wise reads as the formula of f with x in
+        place: x keeps the precedence of what it stands for, so a compound
+        argument is bracketed where the formula needs it (1/(1 − a)) and
+        only there (tanh(−0.2), not tanh((−0.2)))."""
+        argument = expr.expr
+        values = self._settings["values"]
+        if values and argument in values:
+            value = values[argument]
+            level = PRECEDENCE["Add"] if _needs_parentheses(value) else PRECEDENCE["Atom"]
+            shown = verbatim(self._print(value), level)
+        else:
+            shown = verbatim(self._print(argument), precedence(argument))
         variable = expr.function.variables[0]
-        return self._print(expr.function.expr.xreplace({variable: argument}))
+        return self._print(expr.function.expr.xreplace({variable: shown}))
+
+    def _print_HadamardProduct(self, expr):
+        level = PRECEDENCE["Mul"]
+        return f" {self._hadamard_sign} ".join(
+            self._brackets(self._print(a)) if _shown_precedence(a) < level else self.parenthesize(a, level)
+            for a in expr.args)
+
+    def _brackets(self, text):
+        return f"({text})"
 
     def _print_MatAdd(self, expr):
         """Positive terms first, then `− term`: W − η G, not (−η) G + W."""
@@ -147,6 +190,10 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
     _default_settings = {**LatexPrinter._default_settings, "notation": {}, "values": None, "digits": 6,
                          "decimals": True, "summarise": False}
     _name_index = 1
+    _hadamard_sign = r"\odot"
+
+    def _brackets(self, text):
+        return rf"\left({text}\right)"
 
     def _default_symbol(self, expr, **kwargs):
         if isinstance(expr, sympy.MatrixSymbol):
@@ -162,7 +209,7 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
         return text
 
     def _print_indicator(self, expr, exp=None):
-        return rf"\mathbb{{I}}\left[{self._print(expr.args[0])} > 0\right]"
+        return rf"\mathbf{{1}}\left[{self._print(expr.args[0])} > 0\right]"
 
     def _print_relu(self, expr, exp=None):
         text = rf"\operatorname{{ReLU}}\left({self._print(expr.args[0])}\right)"
@@ -186,7 +233,11 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
         return f"{parent}_{{{index}}}"
 
     def _print_OneMatrix(self, expr):
-        return r"\mathbf{1}"
+        return "1" if expr.shape == (1, 1) else r"\mathbf{1}"
+
+    def _print_Identity(self, expr):
+        # SymPy turns a 1×1 matrix of ones in a sum into Identity(1): it is the number 1
+        return "1" if expr.shape == (1, 1) else LatexPrinter._print_Identity(self, expr)
 
     def _print_MatMul(self, expr):
         if not self._settings["values"]:
@@ -199,9 +250,6 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
         level = PRECEDENCE["Mul"]
         return sign + r" \cdot ".join(self.parenthesize(a, level, strict=False) for a in args)
 
-    def _print_HadamardProduct(self, expr):
-        return r" \odot ".join(self.parenthesize(a, sympy.printing.precedence.PRECEDENCE["Mul"])
-                               for a in expr.args)
 
     def _print_ImmutableDenseMatrix(self, expr):
         if expr.shape == (1, 1):
@@ -235,6 +283,7 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
     _default_settings = {**StrPrinter._default_settings, "notation": {}, "values": None, "digits": 6,
                          "decimals": True}
     _name_index = 0
+    _hadamard_sign = "⊙"
 
     def _default_symbol(self, expr, **kwargs):
         return expr.name
@@ -274,8 +323,6 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
     def _print_Transpose(self, expr):
         return f"{self.parenthesize(expr.arg, sympy.printing.precedence.PRECEDENCE['Pow'])}ᵀ"
 
-    def _print_HadamardProduct(self, expr):
-        return " ⊙ ".join(self.parenthesize(a, sympy.printing.precedence.PRECEDENCE["Mul"]) for a in expr.args)
 
     def _print_HadamardPower(self, expr):
         return f"{self.parenthesize(expr.base, sympy.printing.precedence.PRECEDENCE['Pow'])}^∘{self._print(expr.exp)}"
@@ -284,7 +331,8 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
         return "1"
 
     def _print_Identity(self, expr):
-        return "I"
+        # SymPy turns a 1×1 matrix of ones in a sum into Identity(1): it is the number 1
+        return "1" if expr.shape == (1, 1) else "I"
 
     def _print_Derivative(self, expr):
         variables = "".join(f"∂{self._print(v)}" for v in expr.variables)
@@ -324,8 +372,55 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
         bounds = f"_{self._print(limits[0])}^{self._print(limits[1])}" if limits else ""
         return f"∫{bounds} {self._print(expr.function)} d{self._print(variable)}"
 
+    def _print_Dummy(self, expr):
+        """A dummy (an integration or bound variable) by its name, as written."""
+        return self._print_Symbol(expr)
+
+    def _notation_name(self, name):
+        shown = super()._notation_name(name)
+        # a name's own * (D*) is no multiplication sign: shielded from doprint's ·
+        return shown.replace("*", _NAME_STAR) if shown is not None else None
+
+    def _print_Piecewise(self, expr):
+        cases = [f"{self._print(value)} otherwise" if condition == True  # noqa: E712 - SymPy's true
+                 else f"{self._print(value)} if {self._print(condition)}" for value, condition in expr.args]
+        return "{" + "; ".join(cases) + "}"
+
+    def _print_Interval(self, expr):
+        left = "(" if expr.left_open else "["
+        right = ")" if expr.right_open else "]"
+        return f"{left}{self._print(expr.start)}, {self._print(expr.end)}{right}"
+
+    def _print_Limit(self, expr):
+        body, variable, point, _ = expr.args
+        return f"lim_({self._print(variable)}→{self._print(point)}) {self.parenthesize(body, PRECEDENCE['Mul'])}"
+
+    def _print_Max(self, expr):
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr):
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Abs(self, expr):
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Unequality(self, expr):
+        return f"{self._print(expr.lhs)} ≠ {self._print(expr.rhs)}"
+
+    def _print_And(self, expr):
+        return " and ".join(self.parenthesize(a, PRECEDENCE["And"]) for a in expr.args)
+
+    def _print_Or(self, expr):
+        return " or ".join(self.parenthesize(a, PRECEDENCE["Or"]) for a in expr.args)
+
     def doprint(self, expr):
-        return super().doprint(expr).replace("**", "^").replace("*", "·")
+        text = super().doprint(expr).replace("**", "^").replace("*", "·")
+        return text.replace(_NAME_STAR, "*")
+
+
+#: Stands for a `*` inside a notation name while the printer turns the
+#: multiplication signs * into ·.
+_NAME_STAR = "\ue000"
 
 
 def _index(element) -> str:

@@ -1,0 +1,210 @@
+"""The formula printers: JSON's parseable `expr`, and the text and LaTeX forms
+people read (brackets, element-wise functions, escaping of prose)."""
+import json
+import re
+
+import pytest
+import sympy
+
+from derive.convolution import Correlation
+from derive.functions import indicator, sigmoid
+from derive.printing import math
+from derive.printing.expr import expr_text
+from derive.probability import KL, Expectation
+
+x, y, q, p = sympy.symbols("x y q p", real=True)
+A = sympy.MatrixSymbol("A", 2, 1)
+B = sympy.MatrixSymbol("B", 2, 1)
+d = sympy.Dummy("d")
+
+
+def parses_back(expr, **names):
+    """sympify(expr_text(expr)) with the expression's symbols and functions by name."""
+    known = {str(s): s for s in expr.atoms(sympy.Symbol, sympy.MatrixSymbol)}
+    known.update({type(f).__name__: type(f) for f in expr.atoms(sympy.Function)})
+    known.update(names)
+    return sympy.sympify(expr_text(expr), locals=known)
+
+
+ROUND_TRIPS = {
+    "element-wise function": A.applyfunc(sympy.Lambda(d, sympy.tanh(d))),
+    "identity plus a matrix": (sympy.Identity(2) + A * A.T) * A,
+    "ones": sympy.OneMatrix(2, 1) - A,
+    "1x1 ones": sympy.OneMatrix(1, 1),
+    "Hadamard with ones": sympy.HadamardProduct(sympy.OneMatrix(2, 1) - A, B),
+    "KL display function": KL(q, p) + 1,
+    "expectation display function": Expectation(sympy.log(p), q) - KL(q, p),
+    "indexed sum of products": sympy.Sum(sympy.IndexedBase("k")[x] * sympy.Product(
+        sympy.IndexedBase("s")[y], (y, 1, x - 1)), (x, 1, 5)),
+    "transpose of a product": sympy.MatMul(A, sympy.Transpose(sympy.HadamardProduct(A, B))),
+    "double float": sympy.Float(1 / 3) * x,
+    "indicator": indicator(x) + sigmoid(y),
+    "piecewise": sympy.Piecewise((0, x < 0), (x, True)),
+    "display-name symbol": sympy.Symbol("ReLU(x)", real=True) + 1,
+}
+
+
+@pytest.mark.parametrize("name", ROUND_TRIPS)
+def test_expr_parses_back_to_the_same_expression(name):
+    expr = ROUND_TRIPS[name]
+    assert parses_back(expr) == expr, expr_text(expr)
+
+
+def test_expr_spells_out_what_str_abbreviates():
+    """str() writes I (the imaginary unit to sympify), 1 for a matrix of ones,
+    and `Lambda(_d, tanh(_d)).(A)`, none of which parses to the matrix."""
+    assert expr_text(sympy.Identity(2)) == "Identity(2)"
+    assert expr_text(sympy.OneMatrix(2, 1)) == "OneMatrix(2, 1)"
+    assert expr_text(A.applyfunc(sympy.Lambda(d, sympy.tanh(d)))) == "(A).applyfunc(Lambda(_d, tanh(_d)))"
+    assert "‖" not in expr_text(KL(q, p)) and "E_" not in expr_text(Expectation(p, q))
+
+
+def test_expr_of_a_convolution_names_its_class():
+    X = sympy.ImmutableMatrix([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    F = sympy.MatrixSymbol("F", 2, 2)
+    expr = Correlation(X, F, 1, 0, 1)
+    assert parses_back(expr, Correlation=Correlation) == expr
+
+
+def test_json_answers_carry_the_parseable_expr():
+    from derive.catalog import solve
+    from derive.printing import render
+    document = json.loads(render(solve("mae-backprop"), "json"))
+    exprs = [a["expr"] for part in document["parts"] for a in part["answers"].values()]
+    assert any(".applyfunc(Lambda(" in e for e in exprs)
+    assert not any(re.search(r"\)\.\(", e) for e in exprs)
+
+
+# --- brackets: element-wise functions, Hadamard products, substituted numbers
+
+c = sympy.MatrixSymbol("c", 2, 1)
+g = sympy.MatrixSymbol("g", 2, 1)
+a = sympy.MatrixSymbol("a", 2, 1)
+h = sympy.MatrixSymbol("h", 1, 1)
+
+
+def test_a_compound_elementwise_formula_is_bracketed_inside_a_hadamard_product():
+    derivative = sympy.HadamardProduct(c.applyfunc(sympy.Lambda(d, 1 - sympy.tanh(d)**2)), g)
+    assert math.text(derivative) == "(1 - tanh(c)^2) ⊙ g"
+    assert math.latex(derivative).startswith(r"\left(1 - \tanh^{2}{\left(c \right)}\right) \odot g")
+
+
+def test_a_compound_elementwise_argument_is_bracketed_where_the_formula_needs_it():
+    reciprocal = (sympy.OneMatrix(2, 1) - a).applyfunc(sympy.Lambda(d, 1 / d))
+    assert math.text(reciprocal) == "1/(1 - a)"
+    assert math.text(c.applyfunc(sympy.Lambda(d, sympy.tanh(d)))) == "tanh(c)"
+
+
+def test_a_substituted_negative_number_gets_one_pair_of_brackets():
+    values = {h: sympy.ImmutableMatrix([[sympy.Rational(-216881, 10**6)]])}
+    assert math.text(h.applyfunc(sympy.Lambda(d, sympy.tanh(d))), values=values) == "tanh(-0.216881)"
+    assert math.text(h.applyfunc(sympy.Lambda(d, d**2)), values=values) == "(-0.216881)^2"
+
+
+def test_a_substituted_compound_surd_is_bracketed():
+    values = {x: 2 / sympy.sqrt(10)}
+    assert math.text(x**2 + 4 * x, values=values) == "(sqrt(10)/5)^2 + 4·(sqrt(10)/5)"
+
+
+def test_a_one_by_one_matrix_of_ones_prints_as_1_not_as_the_identity():
+    # SymPy turns OneMatrix(1, 1) in a sum into Identity(1)
+    f = sympy.MatrixSymbol("f", 1, 1)
+    for expr in (sympy.OneMatrix(1, 1) - f, sympy.Identity(1) - f):
+        assert math.text(expr) == "1 - f"
+        assert math.latex(expr) == "1 - f"
+    assert math.text(sympy.Identity(2)) == "I"
+
+
+# --- readable text for what str() prints as SymPy calls
+
+def test_text_prints_piecewise_intervals_limits_max_min_abs_readably():
+    assert math.text(sympy.Piecewise((0, x < 0), (x, True))) == "{0 if x < 0; x otherwise}"
+    assert math.text(sympy.Interval.Lopen(0, 2)) == "(0, 2]"
+    assert math.text(sympy.Limit(x**2 + 1, x, 0)) == "lim_(x→0) (x^2 + 1)"
+    assert math.text(2 * sympy.Max(x, 0)) == "2·max(0, x)"
+    assert math.text(sympy.Min(x, 1)) == "min(1, x)"
+    assert math.text(sympy.Abs(x - 1)) == "|x - 1|"
+    assert math.text(sympy.Ne(x, 1)) == "x ≠ 1"
+
+
+def test_a_star_in_a_notation_name_stays_a_star():
+    D = sympy.Symbol("D_star")
+    assert math.text(2 * D * x, {"D_star": ("D*", "D^*")}) == "2·D*·x"
+
+
+def test_a_dummy_prints_by_its_name():
+    assert math.text(sympy.Dummy("x") + 1) == "x + 1"
+
+
+# --- prose in LaTeX: every character typeset, none replaced by "?"
+
+PROSE_CHARACTERS = ("Θ Δ ∇ ∫ γ τ ± ≪ ≫ Λ κ ᵗ ⁸ ′ ℓ ₀₁₂₃₄₅₆₇₈₉ ⁰¹²³⁴⁵⁶⁷⁸⁹ ⁿᵐᵏᵀ ᵢⱼₙₜ "
+                    "→ ← ⇒ ⇔ ↦ ⟹ ∑ ∏ √ ∞ ≤ ≥ ≠ ≈ ∈ ⊙ ⊗ ‖ · × ∘ ⋆ ⋯ ⁎ ° ℝ 𝟙")
+GREEK = "αβγδεζηθικλμνξοπρστυφχψωΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ"
+
+
+@pytest.mark.parametrize("text", [PROSE_CHARACTERS, GREEK])
+def test_prose_characters_have_latex_forms(text):
+    from derive.printing.latex import escape
+    missing = [ch for ch in text if "?" in escape(ch)]
+    assert missing == []
+
+
+def test_escaped_prose_compiles(tmp_path):
+    """The whole table typesets with pdflatex (amsmath, amssymb, T1)."""
+    import shutil
+    import subprocess
+    from derive.printing.latex import PREAMBLE, _UNICODE, escape
+    if shutil.which("pdflatex") is None:
+        pytest.skip("no pdflatex")
+    body = escape(" ".join(_UNICODE) + " " + PROSE_CHARACTERS + " x̃ ŷ ā")
+    (tmp_path / "t.tex").write_text(PREAMBLE + "\\begin{document}\n" + body + "\n\\end{document}\n")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_the_indicator_is_spelled_alike_in_the_printer_and_the_function_table():
+    """\\mathbb{1} does not exist in amssymb; both spellings are \\mathbf{1}."""
+    from derive.functions import FUNCTION_NAMES
+    assert math.latex(indicator(x)).startswith(FUNCTION_NAMES["indicator"][1])
+    assert FUNCTION_NAMES["indicator"][1] == r"\mathbf{1}"
+
+
+# --- the integration variable of derive.distributions is not the user's x
+
+def test_a_users_own_x_in_a_kl_parameter_is_kept():
+    """kl(N(m, s²), N(x/(1 + s²), 1)) depends on x; it used to be integrated away."""
+    import mpmath
+    from derive.probability import Normal, kl
+    m, s = sympy.Symbol("m", real=True), sympy.Symbol("s", positive=True)
+    result = kl(Normal(m, s), Normal(x / (1 + s**2), 1))
+    assert x in result.free_symbols
+    at = {m: sympy.Rational(3, 10), s: sympy.Rational(7, 10), x: sympy.Rational(-6, 5)}
+    mean_q = float((x / (1 + s**2)).subs(at))
+    mu, sd = float(at[m]), float(at[s])
+
+    def integrand(t):
+        log_p = -mpmath.log(sd * mpmath.sqrt(2 * mpmath.pi)) - (t - mu)**2 / (2 * sd**2)
+        log_q = -mpmath.log(mpmath.sqrt(2 * mpmath.pi)) - (t - mean_q)**2 / 2
+        return mpmath.exp(log_p) * (log_p - log_q)
+    assert float(result.subs(at)) == pytest.approx(float(mpmath.quad(integrand, [-mpmath.inf, mpmath.inf])),
+                                                   rel=1e-9)
+
+
+def test_the_integration_variable_prints_as_x():
+    from derive.distributions import X
+    assert math.text(X**2 + 1) == "x^2 + 1"
+    assert math.latex(X**2 + 1) == "x^{2} + 1"
+
+
+def test_a_relation_chain_takes_arrows_and_any_symbol_of_the_table():
+    from derive.printing.latex import relation_latex
+    from derive.steps import Relation
+    assert relation_latex("→") == r"\to"
+    assert relation_latex("⊂") == r"\subset"  # not in the relation table: the symbol's own form
+    with pytest.raises(ValueError, match="relation"):
+        relation_latex("☃")
+    step = Relation((x, y), ("→",))
+    from derive.printing.latex import LatexPrinter
+    assert r"x \to y" in LatexPrinter(inline=True).print_step(step, {})
