@@ -11,6 +11,8 @@ that the floor would also accept are enumerated and reported beside it.
 """
 from __future__ import annotations
 
+import bisect
+
 import sympy
 
 from .numbers import InputError
@@ -22,6 +24,10 @@ SIZE_NOTATION = {"I": ("I", "I"), "O": ("O", "O"), "K": ("K", "K"), "S": ("S", "
                  "D": ("D", "D")}
 EXACT_SIZE = (I + 2 * P - D * (K - 1) - 1) / S + 1
 MINIMUM = {"input": 1, "output": 1, "kernel": 1, "stride": 1, "padding": 0, "dilation": 1}
+#: The largest size accepted: beyond it no image, kernel or stride of a course problem lies.
+MAXIMUM = 10**6
+#: Whether the output size grows (True) or shrinks as each size grows.
+GROWS_OUTPUT = {"input": True, "padding": True, "kernel": False, "stride": False, "dilation": False}
 
 
 def output_size(input: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
@@ -47,8 +53,8 @@ def solve_size(knowns: dict[str, int], where: str = "given", floor: bool = False
     for name, value in knowns.items():
         if name not in SIZE_SYMBOLS:
             raise InputError(f"{where}: unknown size {name!r}; expected {', '.join(SIZE_SYMBOLS)}")
-        if not isinstance(value, int) or isinstance(value, bool) or value < MINIMUM[name]:
-            raise InputError(f"{where}.{name}: expected an integer ≥ {MINIMUM[name]}, got {value!r}")
+        if not isinstance(value, int) or isinstance(value, bool) or not MINIMUM[name] <= value <= MAXIMUM:
+            raise InputError(f"{where}.{name}: expected an integer from {MINIMUM[name]} to {MAXIMUM}, got {value!r}")
     missing = [n for n in SIZE_SYMBOLS if n not in knowns]
     if not missing:
         return "output", knowns["output"], _check_output(knowns, where, floor)
@@ -123,19 +129,25 @@ def _sizes(knowns):
 
 
 def _floor_solutions(knowns: dict, unknown: str) -> list[int]:
-    """Every value of the unknown that the floored formula accepts."""
+    """Every value of the unknown that the floored formula accepts.
+
+    The output is monotone in every size, so the values that give the wanted
+    output form an interval, found by bisection (sizes reach MAXIMUM)."""
     if unknown == "output":
         return []
-    bound = max(knowns.values()) * 4 + 8
-    found = []
-    for candidate in range(MINIMUM[unknown], bound):
-        sizes = _sizes({**knowns, unknown: candidate})
+
+    def output_for(candidate):
         try:
-            if output_size(**sizes) == knowns["output"]:
-                found.append(candidate)
+            size = output_size(**_sizes({**knowns, unknown: candidate}))
         except InputError:
-            continue
-    return found
+            size = 0  # no window fits: the smallest output of all
+        return size if GROWS_OUTPUT[unknown] else -size
+
+    target = knowns["output"] if GROWS_OUTPUT[unknown] else -knowns["output"]
+    candidates = range(MINIMUM[unknown], 4 * max(knowns.values()) + 8)
+    first = bisect.bisect_left(candidates, target, key=output_for)
+    last = bisect.bisect_right(candidates, target, key=output_for)
+    return list(candidates[first:last])
 
 
 # --- a whole stack -----------------------------------------------------------------

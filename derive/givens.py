@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from .numbers import InputError, exact, json_type, matrix
 
+#: The most entries a list of givens (layers, time steps) may have: a solution
+#: prints every one, and the work grows with their number.
+MAX_ITEMS = 64
+
 
 class Givens:
     """A view of a givens object at a path such as `layers[1]`."""
@@ -73,4 +77,6 @@ class Givens:
         value = self.raw(key)
         if not isinstance(value, list) or not value:
             raise InputError(f"{self._path(key)}: expected a non-empty list, got {json_type(value)}")
+        if len(value) > MAX_ITEMS:
+            raise InputError(f"{self._path(key)}: {len(value)} entries; at most {MAX_ITEMS} are accepted")
         return value

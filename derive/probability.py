@@ -356,6 +356,10 @@ def _same(a, b) -> bool:
     return True
 
 
+#: The largest integer coefficient folded into its logarithm.
+SMALL_POWER = 4
+
+
 def _combine_logs(terms):
     """c·log a − c·log b + … → c·log(a/…), one logarithm per coefficient c."""
     groups: dict = {}
@@ -366,7 +370,9 @@ def _combine_logs(terms):
             continue
         if coefficient.could_extract_minus_sign():
             coefficient, logarithm = -coefficient, -logarithm
-        if coefficient.is_Integer:  # 2·log 2 → log 4: one logarithm for the whole constant
+        # 2·log 2 → log 4: one logarithm for the whole constant; but 700·log(7/4)
+        # stays as it is, rather than the log of a 170-digit fraction.
+        if coefficient.is_Integer and coefficient <= SMALL_POWER:
             coefficient, logarithm = sympy.Integer(1), coefficient * logarithm
         groups.setdefault(coefficient, []).append(logarithm)
     combined = []

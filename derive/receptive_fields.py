@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sympy
 
+from .architecture import MAXIMUM
 from .numbers import InputError, json_type
 from .steps import Evaluation, Relation, Remark
 
@@ -57,9 +58,9 @@ def read_layers(layers, where: str = "layers") -> list[dict]:
             if name not in layer and default is None:
                 raise InputError(f"{at}.{name}: missing")
             value = layer.get(name, default)
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= MAXIMUM:
                 shown = repr(value) if isinstance(value, (int, float)) else json_type(value)
-                raise InputError(f"{at}.{name}: expected an integer ≥ {least}, got {shown}")
+                raise InputError(f"{at}.{name}: expected an integer from {least} to {MAXIMUM}, got {shown}")
             record[name] = value
         record.update(_optional_fields(layer, at))
         result.append(record)

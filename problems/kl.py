@@ -10,6 +10,7 @@ would do it by hand.
 """
 from __future__ import annotations
 
+import keyword
 import re
 
 import sympy
@@ -33,7 +34,9 @@ IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*")
 RESERVED = ("x", "t", "k", "z", "epsilon")
 #: Families whose parameters are vectors or matrices: derived with their entries as given.
 VECTOR_FAMILIES = ("Categorical", "MultivariateNormal")
-GREEK = {"mu": "μ", "sigma": "σ", "lambda": "λ", "alpha": "α", "beta": "β", "gamma": "γ"}
+GREEK = {"mu": "μ", "sigma": "σ", "lambda": "λ", "lamda": "λ", "alpha": "α", "beta": "β", "gamma": "γ"}
+#: The largest total_count accepted: exact binomial terms grow with it.
+MAX_COUNT = 1000
 
 
 class _Symbols:
@@ -50,11 +53,16 @@ class _Symbols:
             if len(value) > 32 or not IDENTIFIER.fullmatch(value):
                 raise InputError(f"{where}: expected a number or a name (a letter, then letters, digits or _), "
                                  f"got {value[:40]!r}")
+            if keyword.iskeyword(value) and value != "lambda":
+                raise InputError(f"{where}: {value!r} is a Python keyword; choose another name")
             earlier = self.kinds.setdefault(value, (kind, where))
             if earlier[0] != kind:
                 raise InputError(f"{where}: the name {value!r} is already a {earlier[0]} parameter at {earlier[1]}; "
                                  f"here it would be {kind}")
-            return sympy.Symbol(value, **KINDS[kind])
+            # SymPy's own spelling: `lamda` prints as λ, and its str parses back (`lambda` would not).
+            return sympy.Symbol("lamda" if value == "lambda" else value, **KINDS[kind])
+        if kind == "count" and isinstance(value, (int, float)) and not isinstance(value, bool) and value > MAX_COUNT:
+            raise InputError(f"{where}: {value} is more than the {MAX_COUNT} trials accepted")
         return exact(value, where)
 
 
@@ -138,8 +146,10 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
         raise InputError(f"given: {error}") from None
     statement = statement or (f"Derive KL(p ‖ q) from its definition for p = {p.text()} and q = {q.text()}, "
                               "the distributions parameterised as in torch.distributions.")
-    solution = Solution(entry.name, entry.title, entry.source, statement, given=given,
-                        notation=_notation((p, q), ("p", "q")))
+    notation = _notation((p, q), ("p", "q"))
+    if "lambda" in names.kinds:  # the user's `lambda`, spelled `lamda` inside (see _Symbols.read)
+        notation["lamda"] = ("λ", r"\lambda")
+    solution = Solution(entry.name, entry.title, entry.source, statement, given=given, notation=notation)
     part = solution.part("a", "KL(p ‖ q) from the definition: the entropy term, the cross term and the "
                               "expectations they need.")
     part.steps += steps
