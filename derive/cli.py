@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 
-from .errors import read_text
+from .errors import InputError, read_text
 
 EXIT_OK, EXIT_WRONG, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: Largest --given file read, in bytes.
@@ -72,7 +72,7 @@ def main(argv=None) -> int:
         return COMMANDS[arguments.command](arguments)
     except TimeLimit:
         return fail(f"gave up after {arguments.time_limit} s (--time-limit); are the givens too large?")
-    except (UsageError, ValueError) as error:
+    except (UsageError, InputError) as error:
         return fail(str(error))
     except Exception as error:  # a bug of ours, not the user's
         if os.environ.get("DERIVE_DEBUG"):

@@ -131,3 +131,15 @@ def test_output_file_and_seeded_variants_are_deterministic(tmp_path):
     assert target.read_text() == again.stdout
     other = derive("solve", "lstm", "--seed", "6", "--format", "markdown")
     assert other.stdout != again.stdout
+
+
+def test_an_engine_error_is_internal_not_bad_input(monkeypatch, capsys):
+    """Only errors about the user's input exit 2; a ValueError from inside the
+    engine is our bug (exit 3), not something the user can fix."""
+    import derive.catalog
+
+    def broken(*args, **kwargs):
+        raise ValueError("a closed form disagrees with its recurrence")
+    monkeypatch.setattr(derive.catalog, "solve", broken)
+    assert main(["solve", "lstm-forward"]) == 3
+    assert "internal error" in capsys.readouterr().err
