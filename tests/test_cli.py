@@ -137,6 +137,7 @@ def test_an_engine_error_is_internal_not_bad_input(monkeypatch, capsys):
     """Only errors about the user's input exit 2; a ValueError from inside the
     engine is our bug (exit 3), not something the user can fix."""
     import derive.catalog
+    from derive.cli import main
 
     def broken(*args, **kwargs):
         raise ValueError("a closed form disagrees with its recurrence")
