@@ -84,9 +84,14 @@ def _zero_iff_equal(solution):
     example = kl(Normal(1, 1), Normal(0, 1))
     part.steps.append(Relation((KL(sympy.Symbol("P"), sympy.Symbol("Q")), example, 0), relations=("=", ">"),
                                reason="an instance with P ≠ Q: P = N(1, 1), Q = N(0, 1), from derive.kl"))
-    part.answer("zero_iff_equal_for_strictly_convex", sympy.true, r"D_{f} = 0 \iff P = Q")
-    part.answer("zero_iff_equal_for_convex", sympy.false, r"\text{same for merely convex } f")
-    part.answer("counterexample_D", sympy.Integer(0), r"D_{t-1}(P \,\|\, Q)")
+    # The same instance under f(t) = t − 1, integrated: the counterexample's value.
+    p_density, q_density = (sympy.exp(-(x - m)**2 / 2) / sympy.sqrt(2 * sympy.pi) for m in (1, 0))
+    integral = sympy.integrate(q_density * linear.xreplace({t: p_density / q_density}), (x, -sympy.oo, sympy.oo))
+    counterexample = sympy.simplify(integral.rewrite(sympy.erf))  # SymPy leaves erfc(a) + erf(a) − 1 unmerged
+    part.steps.append(Relation((sympy.Symbol("D_lin"), counterexample), reason="the same P ≠ Q, integrated"))
+    part.answer("zero_iff_equal_for_strictly_convex", sympy.S(bool(example.is_positive)), r"D_{f} = 0 \iff P = Q")
+    part.answer("zero_iff_equal_for_convex", sympy.S(counterexample != 0), r"\text{same for merely convex } f")
+    part.answer("counterexample_D", counterexample, r"D_{t-1}(P \,\|\, Q)")
 
 
 def _maximum_likelihood(solution):
