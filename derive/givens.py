@@ -39,6 +39,13 @@ class Givens:
             return default
         return exact(self.raw(key), self._path(key))
 
+    def positive(self, key, default=...):
+        """A number > 0, such as a learning rate."""
+        value = self.number(key, default)
+        if not value > 0:
+            raise InputError(f"{self._path(key)}: expected a positive number, got {value}")
+        return value
+
     def matrix(self, key, shape=None):
         return matrix(self.raw(key), self._path(key), shape)
 

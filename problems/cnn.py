@@ -63,7 +63,7 @@ def read(given: dict):
         raise InputError(f"given.pool.size: a {size}×{size} window does not fit the {rows}×{cols} map O")
     target = g.matrix("target", pooled)
     loss = g.choice("loss", tuple(SQUARED_LOSSES), "mse")
-    lr = g.number("lr")
+    lr = g.positive("lr")
     return X, F, stride, padding, (kind, size, pool_stride), target, loss, lr
 
 

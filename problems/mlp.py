@@ -46,7 +46,7 @@ def read(given: dict):
         width = W.shape[0]
     y = g.vector("y", width)
     kind = g.choice("loss", tuple(layers.LOSSES), "half_sse")
-    lr = g.number("lr")
+    lr = g.positive("lr")
     return x, specs, y, kind, lr, g.flag("update_biases")
 
 
