@@ -208,3 +208,16 @@ def test_a_relation_chain_takes_arrows_and_any_symbol_of_the_table():
     step = Relation((x, y), ("→",))
     from derive.printing.latex import LatexPrinter
     assert r"x \to y" in LatexPrinter(inline=True).print_step(step, {})
+
+
+def test_text_prints_evaluation_at_a_point_and_bounds_of_a_double_sum():
+    f, t = sympy.Function("f"), sympy.Symbol("t")
+    assert math.text(sympy.Subs(f(x, t).diff(t), t, 0)) == "∂(f(x, t))/∂t|_(t=0)"
+    i, j, n = sympy.symbols("i j n", integer=True)
+    assert math.text(sympy.Sum(x**i * y**j, (i, 0, n), (j, 0, n))) == "Σ_(i=0..n, j=0..n) (x^i·y^j)"
+
+
+def test_a_function_of_a_substituted_negative_number_has_one_pair_of_brackets_in_latex():
+    values = {x: sympy.Rational(-2, 10)}
+    assert math.latex(sympy.tanh(x), values=values) == r"\tanh{\left(-0.2 \right)}"
+    assert math.latex(sigmoid(x) + x, values=values) == r"(-0.2) + \sigma\left(-0.2\right)"

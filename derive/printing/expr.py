@@ -22,11 +22,12 @@ class ExprPrinter(StrPrinter):
     # No class defines this, so no display form (`_sympystr`) is consulted.
     printmethod = "_derive_expr_never"
 
-    def _print_Basic(self, expr):
+    def _constructor(self, expr):
         return f"{type(expr).__name__}({', '.join(self._print(a) for a in expr.args)})"
 
-    def _print_Function(self, expr):
-        return f"{type(expr).__name__}({', '.join(self._print(a) for a in expr.args)})"
+    _print_Basic = _print_Function = _constructor
+    # the blocks themselves, not the matrix str() lays them out as
+    _print_BlockMatrix = _constructor
 
     def _print_Identity(self, expr):
         return f"Identity({self._print(expr.rows)})"
@@ -66,12 +67,6 @@ class ExprPrinter(StrPrinter):
 
     def _print_MatAdd(self, expr):
         return self._constructor(expr) if _evaluates_away(expr) else self._print_Add(expr)
-
-    def _constructor(self, expr):
-        return f"{type(expr).__name__}({', '.join(self._print(a) for a in expr.args)})"
-
-    # the blocks themselves, not the matrix str() lays them out as
-    _print_BlockMatrix = _print_Basic
 
     def _print_Float(self, expr):
         """The shortest decimal that parses back to the same binary number;

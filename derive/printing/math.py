@@ -201,6 +201,17 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
             kwargs.setdefault("style", self._settings["mat_symbol_style"])
         return LatexPrinter._print_Symbol(self, expr, **kwargs)
 
+    def _print(self, expr, **kwargs):
+        """A function of a substituted number: the function's own brackets
+        are enough, tanh(−0.2) rather than tanh((−0.2))."""
+        values = self._settings["values"]
+        if values and isinstance(expr, sympy.Function) and any(a in values for a in expr.args):
+            shown = {a: verbatim(self._print(values[a]), PRECEDENCE["Atom"]) for a in expr.args
+                     if a in values and not is_matrix(values[a])}
+            if shown:
+                expr = expr.xreplace(shown)
+        return super()._print(expr, **kwargs)
+
     def _print_Float(self, expr):
         text = format_decimal(float(expr), self._settings["digits"])
         if "e" in text:
@@ -364,7 +375,7 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
         return self._big_operator("Π", expr)
 
     def _big_operator(self, sign, expr):
-        bounds = " ".join(f"{self._print(v)}={self._print(a)}..{self._print(b)}" for v, a, b in expr.limits)
+        bounds = ", ".join(f"{self._print(v)}={self._print(a)}..{self._print(b)}" for v, a, b in expr.limits)
         return f"{sign}_({bounds}) {self.parenthesize(expr.function, PRECEDENCE['Mul'])}"
 
     def _print_Integral(self, expr):
@@ -404,14 +415,14 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"
 
+    def _print_Subs(self, expr):
+        """f(x)|_(x=a), as evaluation at a point is written."""
+        body, variables, points = expr.args
+        at = ", ".join(f"{self._print(v)}={self._print(p)}" for v, p in zip(variables, points))
+        return f"{self.parenthesize(body, PRECEDENCE['Mul'])}|_({at})"
+
     def _print_Unequality(self, expr):
         return f"{self._print(expr.lhs)} ≠ {self._print(expr.rhs)}"
-
-    def _print_And(self, expr):
-        return " and ".join(self.parenthesize(a, PRECEDENCE["And"]) for a in expr.args)
-
-    def _print_Or(self, expr):
-        return " or ".join(self.parenthesize(a, PRECEDENCE["Or"]) for a in expr.args)
 
     def doprint(self, expr):
         text = super().doprint(expr).replace("**", "^").replace("*", "·")
