@@ -546,3 +546,158 @@ def test_conv_backprop_identities_entry_derivatives_are_right():
     wrong = check("<!-- problem: conv-backprop-identities -->\n"
                   "$$\\frac{\\partial O_{m,n}}{\\partial X_{i,j}} = F_{m-i,n-j}$$\n")
     assert [s.status for s in wrong.steps] == ["wrong"], wrong.as_text()
+
+
+# --- review findings: crashes, carried only when explained, expected forms, identities ------
+
+KL_SEED_LINE = (r"$$KL(q, p) = \frac{1}{2} \log(2\pi\sigma_2^2) + \frac{\sigma_1^2 + (\mu_1 - \mu_2)^2}{2\sigma_2^2}"
+                r" - \frac{1}{2} (1 + \log 2\pi\sigma_1^2)$$")
+KL_HALF_LOG = (r"\frac{1}{2} \log\left(\frac{\sigma_2}{\sigma_1}\right) + \frac{\sigma_1^2 + (\mu_1 - \mu_2)^2}"
+               r"{2\sigma_2^2} - \frac{1}{2}")
+
+
+def kl_normal(mu1, s1, mu2, s2):
+    """KL(N(μ₁, σ₁²) ‖ N(μ₂, σ₂²)) by quadrature: an independent reference."""
+    import mpmath
+    q = lambda x: mpmath.npdf(x, mu1, s1)
+    return float(mpmath.quad(lambda x: q(x) * (mpmath.log(q(x)) - mpmath.log(mpmath.npdf(x, mu2, s2))),
+                             [-mpmath.inf, mu1, mpmath.inf]))
+
+
+def test_a_wrong_symbolic_continuation_is_wrong_not_a_crash():
+    """A continuation line (= …) whose closed form slips (½ log σ₂/σ₁ for log σ₂/σ₁)
+    was reported `unchecked: AttributeError`; it is `wrong`, as the same line alone is."""
+    mu1, s1, mu2, s2 = 0.3, 0.8, -0.4, 1.7
+    slip = 0.5 * math.log(s2 / s1) + (s1 ** 2 + (mu1 - mu2) ** 2) / (2 * s2 ** 2) - 0.5
+    assert abs(slip - kl_normal(mu1, s1, mu2, s2)) > 0.1
+    continued = check("<!-- problem: kl-gaussian -->\n" + KL_SEED_LINE + f"\n\n$$= {KL_HALF_LOG}$$\n")
+    alone = check(f"<!-- problem: kl-gaussian -->\n$$KL(q, p) = {KL_HALF_LOG}$$\n")
+    assert [s.status for s in continued.steps] == ["ok", "wrong"], continued.as_text()
+    assert "Error" not in continued.steps[1].message and "≠" in continued.steps[1].message, continued.as_text()
+    assert [s.status for s in alone.steps] == ["wrong"], alone.as_text()
+
+
+def test_a_specialised_kl_slip_shows_the_expected_form_in_its_own_symbols():
+    """KL(q, p) in μ, σ (p standard normal) with +½ for −½: `expected` is the engine's
+    KL_std, the candidate in the line's symbols, not the general KL in μ₁, μ₂, σ₁, σ₂."""
+    report = check("<!-- problem: kl-gaussian -->\n$$KL(q, p) = \\log\\left(\\frac{1}{\\sigma}\\right) + "
+                   "\\frac{\\sigma^2 + \\mu^2}{2} + \\frac{1}{2}$$\n")
+    step, = report.steps
+    assert step.status == "wrong" and "KL_std" in step.message, report.as_text()
+    assert "mu_1" not in step.expected and "sigma_2" not in step.expected, report.as_text()
+    import sympy  # the expected form is engine output (trusted): compare it with quadrature
+    mu, sigma = sympy.symbols("mu sigma")
+    expected = sympy.sympify(step.expected, locals={"mu": mu, "sigma": sigma})
+    for m, s in ((0.3, 0.8), (-1.1, 1.6)):
+        assert math.isclose(float(expected.subs({mu: m, sigma: s})), kl_normal(m, s, 0, 1), rel_tol=1e-8)
+
+
+def seed_with(name, old, new):
+    text = (HAND / name).read_text()
+    assert old in text
+    return text.replace(old, new)
+
+
+def line_in(text, fragment):
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if fragment in line)
+
+
+def test_carried_only_when_the_earlier_error_explains_the_difference():
+    """001 §4 with W_{h1x2}'s update written with a minus: 1 − 0.1·0.0069 = 0.9993. It used
+    δ_{h1}, itself wrong (line 56), but with the engine's δ_{h1} the line's own formula gives
+    0.9993 still, not the engine's 1.0007: a sign error of its own, `wrong`, not `carried`."""
+    text = seed_with("mlp-backprop-step.md", r"W_{h1x2} + \alpha\delta_{h1}x_2 = 1 + 0.1 \cdot 0.0069 \cdot 1 \approx 1.0007",
+                     r"W_{h1x2} - \alpha\delta_{h1}x_2 = 1 - 0.1 \cdot 0.0069 \cdot 1 \approx 0.9993")
+    report = check(text)
+    h1, h2 = sigmoid(2.5), sigmoid(1.7)
+    y_hat = sigmoid(h1 + 0.5 * h2 - 1)
+    delta_h1 = h1 * (1 - h1) * y_hat * (1 - y_hat) ** 2
+    assert round(1 + 0.1 * delta_h1, 4) == 1.0007 and round(1 - 0.1 * delta_h1, 4) == 0.9993
+    line = line_in(text, r"W_{h1x2}^{new} = ")
+    step, = [s for s in report.steps if s.line == line]
+    assert step.status == "wrong" and step.expected == "1.0007", report.as_text()
+    assert "line 56" in step.message and "error of its own" in step.message, report.as_text()
+    # the others still carry δ_ŷ (line 52) or δ_{h2}, which is named by its own line (58)
+    step, = [s for s in report.steps if s.line == line_in(text, r"W_{h2x2}^{new} = ")]
+    assert step.status == "carried" and "line 58" in step.message, report.as_text()
+    assert report.summary["carried"] == 5 and report.summary["wrong"] == 3, report.as_text()
+
+
+def test_a_line_that_used_the_right_value_after_a_slip_is_ok():
+    """000 P3 with two slips in writing down (i₁ = 0.25974, tanh(−0.67388) = −0.57753) that
+    the next lines do not use: c₁ = 0.226052 and c₂ = −0.21688 are the engine's values, so
+    they are `ok` (with a note), not `wrong` for disagreeing with the slips."""
+    text = seed_with("lstm-forward.md", r"\sigma(-1.1) \\ = 0.24974", r"\sigma(-1.1) \\ = 0.25974")
+    assert r"= \tanh(-0.67388) = -0.58753" in text
+    text = text.replace(r"= \tanh(-0.67388) = -0.58753", r"= \tanh(-0.67388) = -0.57753")
+    assert math.isclose(sigmoid(-1.1), 0.24974, abs_tol=5e-6)
+    assert math.isclose(sigmoid(-1.1) * math.tanh(1.5), 0.226052, abs_tol=5e-7)
+    assert abs(0.25974 * 0.905 - 0.226052) > 1e-3
+    report = check(text)
+    for fragment in (r"\sigma(-1.1) \\ = 0.25974", r"= \tanh(-0.67388) = -0.57753"):
+        assert statuses(report, line_in(text, fragment))[-1] == "wrong", report.as_text()
+    for fragment in ("c_1 = f_1", "c_2 = f_2"):
+        step, = [s for s in report.steps if s.line == line_in(text, fragment)]
+        assert step.status == "ok" and "right value of line" in step.message, report.as_text()
+    # h₂ = o₂ tan(c₂) is wrong for its own reason (tan), not for a c₂ it did not get wrong
+    step, = [s for s in report.steps if s.line == line_in(text, r"\tan(-0.21688)")]
+    assert step.status == "wrong" and "tanh in place of tan" in step.message and "line" not in step.message, \
+        report.as_text()
+    assert report.summary["wrong"] == 3 and report.summary["carried"] == 0, report.as_text()
+
+
+def test_a_misstated_given_that_is_not_used_leaves_the_update_ok():
+    """001 §4 with W_{h1x1} = 3.5 among the givens (the engine's is 2.5) while the update
+    uses 2.5: the given is `wrong`, its update `ok`."""
+    text = seed_with("mlp-backprop-step.md", r"W_{h1x1} = 2.5, \quad", r"W_{h1x1} = 3.5, \quad")
+    report = check(text)
+    given = line_in(text, r"W_{h1x1} = 3.5")
+    assert statuses(report, given)[0] == "wrong", report.as_text()
+    step, = [s for s in report.steps if s.line == line_in(text, r"W_{h1x1}^{new} = ")]
+    assert step.status == "ok" and f"line {given}" in step.message, report.as_text()
+
+
+def test_a_restated_wrong_value_is_carried_from_its_latest_line_and_a_right_one_clears_it():
+    text = seed_with("mlp-backprop-step.md", "Calculate error at hidden nodes:",
+                     "$$\\delta_{\\hat{y}} \\approx 0.0993$$\n\nCalculate error at hidden nodes:")
+    report = check(text)
+    restated = line_in(text, r"$$\delta_{\hat{y}} \approx 0.0993$$")
+    step, = [s for s in report.steps if s.line == restated]
+    assert step.status == "carried" and "repeats line 52" in step.message, report.as_text()
+    step, = [s for s in report.steps if s.line == line_in(text, r"\delta_{h_2} = ")]
+    assert step.status == "carried" and f"line {restated}" in step.message, report.as_text()
+    cleared = check("% problem: lstm-forward\n$$i_1 = 0.25974$$\n\n$$i_1 = 0.24974$$\n\n"
+                    "$$c_1 = i_1 \\times 0.805 = 0.2010$$\n")
+    assert [s.status for s in cleared.steps] == ["wrong", "ok", "wrong"], cleared.as_text()
+    assert "line" not in cleared.steps[2].message, cleared.as_text()
+
+
+@pytest.mark.parametrize("line, status, holds", [
+    (r"(a+b)^2 = a^2 + b^2", "wrong", lambda a, b: (a + b) ** 2 == a ** 2 + b ** 2),
+    (r"(a+b)^2 = a^2 + 2ab + b^2", "ok", lambda a, b: math.isclose((a + b) ** 2, a * a + 2 * a * b + b * b)),
+    (r"\log(ab) = \log a \log b", "wrong", lambda a, b: math.isclose(math.log(a * b), math.log(a) * math.log(b))),
+    (r"\log(ab) = \log a + \log b", "ok", lambda a, b: math.isclose(math.log(a * b), math.log(a) + math.log(b))),
+    (r"\sigma'(z) = \sigma(z)(1+\sigma(z))", "wrong",
+     lambda a, b: math.isclose((sigmoid(a + 1e-6) - sigmoid(a - 1e-6)) / 2e-6, sigmoid(a) * (1 + sigmoid(a)))),
+    (r"\sigma'(z) = \sigma(z)(1-\sigma(z))", "ok",
+     lambda a, b: math.isclose((sigmoid(a + 1e-6) - sigmoid(a - 1e-6)) / 2e-6, sigmoid(a) * (1 - sigmoid(a)),
+                               rel_tol=1e-6)),
+])
+def test_identities_in_the_authors_own_symbols_are_decided(line, status, holds):
+    assert all(holds(a, b) for a, b in ((0.7, 1.3), (1.9, 0.4))) == (status == "ok")
+    report = check(f"$${line}$$\n")
+    assert [s.status for s in report.steps] == [status], report.as_text()
+
+
+def test_definitions_and_conditions_in_the_authors_symbols_stay_undecided():
+    report = check("$$h = \\text{ReLU}(w x + b)$$\n\n$$2x = x + 1$$\n\n$$x^2 = x$$\n")
+    assert [s.status for s in report.steps] == ["unchecked"] * 3, report.as_text()
+
+
+def test_definite_integrals_in_numbers_are_evaluated():
+    # ∫₀¹ x² dx = [x³/3]₀¹ = 1/3; ∫₀^π sin = 2; ∫₀¹ dx/x diverges
+    report = check("$$\\int_0^1 x^2 dx = \\frac{1}{2}$$\n\n$$\\int_0^1 x^2 \\, dx = 0.5$$\n\n"
+                   "$$\\int_0^1 x^2 dx = \\frac{1}{3}$$\n\n$$\\int_0^{\\pi} \\sin(x) dx = 2$$\n\n"
+                   "$$\\int_0^1 \\frac{1}{x} dx = 5$$\n")
+    assert [s.status for s in report.steps] == ["wrong", "wrong", "ok", "ok", "unchecked"], report.as_text()
+    assert report.steps[0].expected == "0.333333" and report.steps[1].expected == "0.3", report.as_text()

@@ -1,12 +1,16 @@
 """Checking one equation chain against the sides before it, the problem's
 quantities, and what the author wrote on earlier lines.
 
-Two worlds are kept apart. In the author's world a name has the value the
+Three worlds are kept apart. In the author's world a name has the value the
 author last gave it (0.0993 for δ_ŷ, if that is what they wrote); in the
-engine's world it has the engine's value. A chain whose sides disagree with
-each other is `wrong`; a chain that agrees with itself but not with the
-engine is `wrong` when its inputs were right, and `carried` when it only
-repeats an earlier wrong value correctly.
+engine's world it has the engine's value; in the corrected world the
+author's values stand except those of earlier wrong lines, which take the
+engine's (names, and the decimals those lines ended on). A chain whose
+sides disagree with each other is `wrong`, unless they agree once an earlier
+error is corrected (the author used the right value and only wrote a wrong
+one down). A chain that agrees with itself but not with the engine is
+`carried` when its own formula, with the earlier errors corrected, gives the
+engine's value (the difference is the earlier error's), and `wrong` otherwise.
 
 This module runs inside the worker process: its inputs and outputs are
 plain data (strings, tuples), never interval objects.
@@ -34,6 +38,8 @@ STATUSES = ("ok", "wrong", "carried", "unparsed", "unchecked")
 RANGES = (0, 100)
 #: stands for a side the problem names as a whole but the grammar cannot parse
 ALIAS = "math{alias}"
+#: taint keys that carry the engine's value of a decimal a wrong line ended on
+FIX = "fix:"
 
 
 @dataclass
@@ -198,11 +204,17 @@ class Chain:
         self.line = line
         # Boolean definitions ("b") are bits, not numbers: only check_boolean reads them
         self.author = {name: thaw(value) for name, value in author.items() if value[0] != "b"}
-        self.taints = taints
+        self.taints = {key: value for key, value in taints.items() if not key.startswith(FIX)}
+        #: decimal an earlier wrong line ended on → the engine's value of its quantity
+        self.fixes = {key[len(FIX):]: thaw(value) for key, value in taints.items() if key.startswith(FIX)}
+        #: tainted names the corrected world could not correct (the engine has no value)
+        self.uncorrected: set[str] = set()
         #: the first side compared with the one before it (earlier ones were, on earlier lines)
         self.start = start
         #: loose readings the verdict relied on, reported with it
         self.notes: list[str] = []
+        #: earlier wrong values the line did not use (it used the right ones): said when it is ok
+        self.corrections: list[str] = []
         self.cache = {}
         self.reason = ""
         #: (side, world) → the names that took random values in it
@@ -219,16 +231,23 @@ class Chain:
         bound = self.bound
 
         def lookup(name):
-            if world == "author" and self.identity(name) in self.author:
-                return self.author[self.identity(name)]
-            if bound is None:
-                return None
-            value = bound.lookup(name, context)
+            identity = self.identity(name)
+            if world == "author" and identity in self.author:
+                return self.author[identity]
+            if world == "corrected" and identity in self.author and identity not in self.taints:
+                return self.author[identity]
+            value = bound.lookup(name, context) if bound is not None else None
+            if value is None and world == "corrected" and identity in self.author:
+                self.uncorrected.add(identity)
+                return self.author[identity]
             return value
         context = Context(lookup, bound.exact if bound else frozenset(), randoms,
                           bound.functions() if bound else {}, bound.rename if bound else None)
         context.scope = (bound.problem if bound else None, world,
                          repr(sorted(self.author.items())) if world == "author" else "")
+        if world == "corrected":
+            context.literal_values = dict(self.fixes)
+            context.scope = None  # depends on the taints too: integrals are not cached
         return context
 
     def identity(self, name):
@@ -284,6 +303,8 @@ class Chain:
     def check(self) -> Outcome:
         outcome = self.verdict()
         if outcome.status == "ok":
+            self.cleared(outcome)
+            self.notes += self.corrections
             for i in range(len(self.sides)):
                 value, _ = self.value(i)
                 if isinstance(value, Unsupported):
@@ -312,13 +333,16 @@ class Chain:
                 continue
             compared = True
             if not agree(a, b):
-                if self.reread(j - 1, j):
+                if self.reread(j - 1, j) or self.agrees_corrected(j - 1, j):
                     continue
                 return self.disagreement(j, a, b, values)
         for j in symbolic:
             verdict = self.symbolic_pair(j - 1, j)
-            if verdict is False and self.reread(j - 1, j, symbolic=True):
-                verdict = True
+            if verdict is False:
+                point = self.last_point  # a rereading tried below must not replace the point shown
+                if self.reread(j - 1, j, symbolic=True):
+                    verdict = True
+                self.last_point = point
             if verdict is True:
                 compared = True
             elif verdict is False:
@@ -378,9 +402,11 @@ class Chain:
         subject = self.subject()
         return self.wrong(expected, message + hint, subject, values, tainted)
 
-    def wrong(self, expected, message, subject, values, tainted, status="wrong") -> Outcome:
+    def wrong(self, expected, message, subject, values, tainted, status="wrong", engine=None) -> Outcome:
+        """A wrong or carried line: what it defines, and taints that point later
+        lines at it (the line where the wrong value was stated)."""
         outcome = Outcome(status, expected, message)
-        origin = tainted[0][1] if tainted else self.line
+        origin = self.line
         last = self.texts[-1]
         for literal in self.sides[-1].literals + cell_literals(self.sides[-1]):
             outcome.taints[literal] = origin
@@ -390,11 +416,41 @@ class Chain:
             outcome.taints[self.identity(subject)] = origin
             outcome.taints["label:" + self.identity(subject)] = subject_text(self.texts[0])
             self.define(outcome, subject, values)
+            self.record_fix(outcome, subject, engine)
         return outcome
 
+    def record_fix(self, outcome, subject, engine=None):
+        """For a line ending on a wrong decimal: the engine's value of its quantity,
+        which that decimal stands for in the corrected world of later lines."""
+        literal = lone_literal(self.sides[-1])
+        if not literal:
+            return
+        if engine is None and self.bound is not None and self.engine_knows(subject):
+            engine = self.engine_value(subject)
+        engine = scalar_or_matrix(engine) if engine is not None else None
+        if engine is None or isinstance(engine, (Exception, Matrix)) or not isinstance(engine, type(iv.mpf(0))):
+            return
+        outcome.taints[FIX + literal.lstrip("-")] = freeze(-engine if literal.startswith("-") else engine)
+
+    def cleared(self, outcome):
+        """An `ok` line that states its subject rightly clears the subject's
+        taint (and that of the decimal it ends on): later lines use a right value."""
+        subject = self.subject()
+        if subject is None:
+            return
+        identity, literal = self.identity(subject), lone_literal(self.sides[-1]).lstrip("-")
+        if identity in self.taints:
+            outcome.taints[identity] = outcome.taints["label:" + identity] = None
+        if literal in self.taints:
+            outcome.taints[literal] = None
+        if literal in self.fixes:
+            outcome.taints[FIX + literal] = None
+
     def define(self, outcome, subject, values):
-        value = values[-1][0]
-        if not isinstance(value, Exception):
+        """The author's value of `subject` from the chain's last side; a side
+        in symbols (an exception, or no value) defines no number."""
+        value = values[-1][0] if values else None
+        if value is not None and not isinstance(value, Exception):
             outcome.defines[self.identity(subject)] = freeze(value)
 
     def against_engine(self, subject, values, compared) -> Outcome:
@@ -419,19 +475,68 @@ class Chain:
         expected = describe(engine)
         if not isinstance(claim, Matrix) and lone_literal(self.sides[claim_index]):
             expected = rounds_like(engine, lone_literal(self.sides[claim_index]))
-        if tainted:
-            name, origin = tainted[0]
+        tainted += self.restated(subject, claim)
+        explained, corrected = self.explained(engine, claim_index) if tainted else (False, None)
+        if tainted and explained is not False:
             verified = any(not isinstance(values[i][0], Exception) for i in range(1, claim_index))
             how = "follows correctly from" if verified else "repeats" if claim_index == 1 else "uses"
-            return self.wrong(expected, f"{how} line {origin} ({name}), which is wrong; "
-                              f"the engine has {subject_text(self.texts[0])} = {describe(engine)}",
-                              subject, values, tainted, status="carried")
+            return self.wrong(expected, f"{how} {inputs_text(tainted)}, which {'is' if single(tainted) else 'are'} "
+                              f"wrong; the engine has {subject_text(self.texts[0])} = {describe(engine)}",
+                              subject, values, tainted, status="carried", engine=engine)
+        if tainted:
+            # the earlier error does not explain this one: the line's own formula, fed the
+            # engine's values for those inputs, still misses the engine's value
+            return self.wrong(expected, f"{subject_text(self.texts[0])} is {describe(engine)}, not "
+                              f"{shorten(self.texts[claim_index])}; it uses {inputs_text(tainted)}, itself wrong, "
+                              f"but with {'that' if single(tainted) else 'those'} corrected the line gives "
+                              f"{describe(corrected)}: an error of its own, not only one carried forward"
+                              f"{self.hint(claim_index, None, corrected, engine)}",
+                              subject, values, tainted, engine=engine)
         hint = self.hint(claim_index, None, claim, engine)
         worked = "" if lone_literal(self.sides[claim_index]) else f" (which is {describe(claim)})"
         worked += entries_differing(claim, engine)
         shown = expected if lone_literal(self.sides[claim_index]) else describe(engine)
         return self.wrong(expected, f"{subject_text(self.texts[0])} is {shown}, not "
                                     f"{shorten(self.texts[claim_index])}{worked}{hint}", subject, values, [])
+
+    def restated(self, subject, claim) -> list[tuple[str, int]]:
+        """[(name, line)] when the line restates the value a wrong line gave its subject."""
+        identity = self.identity(subject)
+        if identity in self.taints and identity in self.author and agree(self.author[identity], claim):
+            return [(self.taints.get("label:" + identity, subject), self.taints[identity])]
+        return []
+
+    def explained(self, engine, claim_index):
+        """Whether the earlier errors the line uses explain its difference from
+        the engine: (True, value) when a side, with those errors corrected,
+        gives the engine's value; (False, value) when correcting them changes
+        the line's value but not to the engine's; (None, None) when nothing
+        could be corrected (the line only repeats a wrong number)."""
+        changed = None
+        for i in range(1, claim_index + 1):
+            written, _ = self.value(i)
+            value, _ = self.value(i, world="corrected")
+            if isinstance(value, Exception) or isinstance(written, Exception):
+                continue
+            if agree(value, engine):
+                return True, value
+            if changed is None and freeze(value) != freeze(written):
+                changed = value
+        return (None, None) if changed is None else (False, changed)
+
+    def agrees_corrected(self, i, j) -> bool:
+        """Sides that disagree with the values an earlier wrong line wrote but
+        agree with the right ones: the author worked with the right value (the
+        earlier line is a slip in writing it down), so this line is not wrong."""
+        tainted = self.tainted_inputs((i, j))
+        if not tainted:
+            return False
+        (a, _), (b, _) = self.value(i, world="corrected"), self.value(j, world="corrected")
+        if isinstance(a, Exception) or isinstance(b, Exception) or not agree(a, b):
+            return False
+        self.corrections.append(f"it works with the right value of {inputs_text(tainted)}, not the one written "
+                                f"there")
+        return True
 
     def rounded_anchor(self, values, engine, claim_index):
         """A side that evaluates, with the author's rounded values of earlier
@@ -499,6 +604,7 @@ class Chain:
         return None
 
     def _symbolic_pair(self, i, j, base):
+        differing = 0
         for trial in range(base, base + self.points):
             randoms = self.random_point(trial)
             a, _ = self.value(i, randoms=randoms)
@@ -515,15 +621,38 @@ class Chain:
                 return None
             if not agree(a, b, relative=self.tolerance):
                 unknown = sorted(self.unknown_names(i) | self.unknown_names(j))
-                if unknown:
+                if unknown and not self.claims_identity(i, j):
                     # Hu = ηu holds for some u only: with names of the author's own,
                     # a failure at random values does not make the line wrong
                     self.reason = (f"the sides differ at random values of {', '.join(unknown[:4])}: a condition "
                                    f"on them (an equation to solve), or a slip; not decided")
                     return None
-                self.last_point = (randoms, a, b)
-                return False
-        return True
+                if differing == 0:
+                    self.last_point = (randoms, a, b)
+                if not unknown:
+                    return False
+                differing += 1
+        if differing == 0:
+            return True
+        if differing == self.points:
+            return False  # an identity in the author's symbols that fails wherever it is tried
+        self.reason = (f"the sides agree at some random values of "
+                       f"{', '.join(sorted(self.unknown_names(i) | self.unknown_names(j))[:4])} and not at others: "
+                       f"not decided")
+        return None
+
+    def claims_identity(self, i, j) -> bool:
+        """Whether an equation in names the problem does not know claims an
+        identity, to be decided by random values, rather than states a condition
+        to solve: its sides are in the same names, and there are two or more of
+        them or a function is applied ((a+b)² = a² + b², log(ab) = log a log b,
+        σ'(z) = σ(z)(1 + σ(z))). 2x = x + 1 and Hu = ηu, in one unknown name and
+        no function, are conditions on x and u: not decided."""
+        names = self.unknown_names(i)
+        if names != self.unknown_names(j):
+            return False
+        functions = any(side.expr.atoms(sympy.Function) for side in (self.sides[i], self.sides[j]))
+        return len(names) >= 2 or functions
 
     def simplified(self, i, j):
         """When random points cannot evaluate a side (a derivative, say):
@@ -570,13 +699,13 @@ class Chain:
         hint = self.hint(j - 1, j, a, b)
         subject = self.subject()
         return self.wrong("", f"{shorten(self.texts[j - 1])} ≠ {shorten(self.texts[j])}: at {at} they are "
-                              f"{describe(a)} and {describe(b)}{hint}", subject, [(None, None)], [])
+                              f"{describe(a)} and {describe(b)}{hint}", subject, [], [])
 
     def symbolic_against_engine(self, subject, values, compared) -> Outcome:
         keys = self.bound.choices.get(subject)
         candidates = keys or (None,)
         last = len(self.sides) - 1
-        mismatch = None
+        mismatches = []
         failed = set()
         for key, base in ((key, base) for key in candidates for base in RANGES):
             if key in failed:
@@ -587,9 +716,11 @@ class Chain:
                 claim, _ = self.value(last, randoms=randoms)
                 if key is None:
                     engine, _ = self.value(0, world="engine", randoms=randoms)
+                    engine_names = self.random_names.get((0, "engine"), set())
                 else:
-                    engine = self.bound.symbolic(self.bound.solution.answers[key].expr,
-                                                 self.context("engine", randoms))
+                    context = self.context("engine", randoms)
+                    engine = self.bound.symbolic(self.bound.solution.answers[key].expr, context)
+                    engine_names = set(context.random_used)
                 if isinstance(claim, Exception) and not isinstance(claim, Unbound) and not self.reason:
                     # the problem knows the quantity: say why the line was not compared with it
                     self.reason = (f"{subject_text(self.texts[0])} is the problem's, but the line cannot be "
@@ -608,22 +739,34 @@ class Chain:
                 if not agree(claim, engine, relative=self.tolerance):
                     ok = False
                     failed.add(key)
-                    mismatch = mismatch or (key, randoms, claim, engine)
+                    mismatches.append((key, randoms, claim, engine, engine_names))
                     break
             if ok is True:
                 return Outcome("ok", message=f"{subject_text(self.texts[0])} agrees with the engine's "
                                              f"{key or 'value'} at {self.points} random points")
-        if mismatch is None:
+        if not mismatches:
             return self.definition(subject, values, compared, None)
-        key, randoms, claim, engine = mismatch
+        key, randoms, claim, engine = self.closest(mismatches, self.random_names.get((last, "author"), set()))
         symbolic = self.bound.values.get(subject) if key is None else self.bound.solution.answers[key].expr
         alias = self.side_alias(0)
         if key is None and isinstance(alias, str) and alias in self.bound.solution.answers:
             symbolic = self.bound.solution.answers[alias].expr
         expected = str(symbolic) if isinstance(symbolic, (sympy.Basic, sympy.MatrixBase)) else ""
         at = ", ".join(f"{k} = {describe(v, 4)}" for k, v in sorted(randoms.items())[:4])
+        engine_name = f"the engine's {key}" if key else "the engine"
         return Outcome("wrong", expected, f"{subject_text(self.texts[0])} disagrees with the engine: at {at} "
-                                          f"the line gives {describe(claim)}, the engine {describe(engine)}")
+                                          f"the line gives {describe(claim)}, {engine_name} {describe(engine)}")
+
+    @staticmethod
+    def closest(mismatches, names):
+        """Of the answers a line disagrees with (KL in μ₁, μ₂, σ₁, σ₂ and KL_std
+        in μ, σ), the one in the line's own symbols: its expression is the one
+        to show. Ties keep the order of the problem's choices."""
+        def fit(mismatch):
+            engine_names = mismatch[4]
+            return len(names & engine_names) - len(names ^ engine_names)
+        best = max(mismatches, key=fit)
+        return best[:4]
 
     # --- hints ---------------------------------------------------------------------
     def hint(self, i, j, a, b) -> str:
@@ -677,6 +820,22 @@ class _RandomPoint(dict):
 
     def __missing__(self, key):
         raise KeyError(key)
+
+
+def single(tainted) -> bool:
+    """Whether the earlier wrong inputs come from one line."""
+    return len({line for _, line in tainted}) == 1
+
+
+def inputs_text(tainted) -> str:
+    """'line 52 (\\delta_{\\hat{y}}, 0.0993) and line 56 (\\delta_{h_1})': the earlier
+    wrong lines a line uses, each with what it took from them, at most three lines."""
+    by_line: dict[int, list[str]] = {}
+    for name, line in tainted:
+        names = by_line.setdefault(line, [])
+        if name not in names:
+            names.append(name)
+    return " and ".join(f"line {line} ({', '.join(names)})" for line, names in sorted(by_line.items())[:3])
 
 
 def entries_differing(written, engine) -> str:

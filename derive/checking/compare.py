@@ -128,6 +128,9 @@ class Context:
         #: another spelling of a name (the seed's u_2 for μ_2) → the name
         self.rename = rename or (lambda name: name)
         self.locals: dict[str, iv.mpf] = {}
+        #: decimal as written → the value it stands for instead (an earlier wrong
+        #: result replaced by the engine's, to see whether a line only carries it)
+        self.literal_values: dict[str, object] = {}
 
 
 def evaluate(side: Side, context: Context):
@@ -216,7 +219,10 @@ class Evaluator:
         if lifted is not None:
             kind, index = lifted
             if kind == "numlit":
-                return literal_interval(self.side.literals[index], self.context.exact_values, self.alone())
+                written = self.side.literals[index]
+                if written in self.context.literal_values:
+                    return self.context.literal_values[written]
+                return literal_interval(written, self.context.exact_values, self.alone())
             if kind.startswith("matlit"):
                 cells = self.side.matrices[index]
                 inner = not self.alone()
@@ -371,7 +377,7 @@ class Evaluator:
         return self.loop(expr, multiply)
 
     def _Integral(self, expr):
-        if self.context.randoms is None or len(expr.limits) != 1:
+        if len(expr.limits) != 1 or (self.context.randoms is None and len(expr.limits[0]) != 3):
             raise Unbound("an integral")
         if expr.args[0].has(sympy.Integral) or self.context.locals:
             raise Unsupported("an integral inside an integral or sum")
@@ -399,10 +405,17 @@ class Evaluator:
         try:
             iv.prec = 53
             with mp.workdps(15):
-                value = mp.quad(integrand, [lo, hi], maxdegree=4)
+                value, error = mp.quad(integrand, [lo, hi], maxdegree=4, error=True)
         finally:
             iv.prec = saved
         result = iv.mpf(value)
+        if self.context.randoms is None:
+            if not mp.isfinite(value) or abs(error) > mp.mpf(10) ** -6 * (1 + abs(value)):
+                raise Unsupported("an integral whose quadrature does not converge")
+            # a definite integral in numbers (∫₀¹ x² dx) is compared exactly with the
+            # other side: it stands for every value within the quadrature's error
+            slack = max(10 * abs(error), mp.mpf(10) ** -9 * (1 + abs(value)))
+            result = iv.mpf([value - slack, value + slack])
         if key is not None:
             if len(INTEGRALS) > 2000:
                 INTEGRALS.clear()
