@@ -575,6 +575,11 @@ def test_a_wrong_symbolic_continuation_is_wrong_not_a_crash():
     assert [s.status for s in continued.steps] == ["ok", "wrong"], continued.as_text()
     assert "Error" not in continued.steps[1].message and "≠" in continued.steps[1].message, continued.as_text()
     assert [s.status for s in alone.steps] == ["wrong"], alone.as_text()
+    import sympy  # the expected form is engine output (trusted): compare it with quadrature
+    names = sympy.symbols("mu_1 sigma_1 mu_2 sigma_2")
+    expected = sympy.sympify(continued.steps[1].expected, locals={str(n): n for n in names})
+    assert math.isclose(float(expected.subs(dict(zip(names, (mu1, s1, mu2, s2))))), kl_normal(mu1, s1, mu2, s2),
+                        rel_tol=1e-8), continued.as_text()
 
 
 def test_a_specialised_kl_slip_shows_the_expected_form_in_its_own_symbols():
@@ -617,6 +622,7 @@ def test_carried_only_when_the_earlier_error_explains_the_difference():
     step, = [s for s in report.steps if s.line == line]
     assert step.status == "wrong" and step.expected == "1.0007", report.as_text()
     assert "line 56" in step.message and "error of its own" in step.message, report.as_text()
+    assert "wrong sign" in step.message, report.as_text()
     # the others still carry δ_ŷ (line 52) or δ_{h2}, which is named by its own line (58)
     step, = [s for s in report.steps if s.line == line_in(text, r"W_{h2x2}^{new} = ")]
     assert step.status == "carried" and "line 58" in step.message, report.as_text()

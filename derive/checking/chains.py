@@ -490,9 +490,9 @@ class Chain:
                               f"{shorten(self.texts[claim_index])}; it uses {inputs_text(tainted)}, itself wrong, "
                               f"but with {'that' if single(tainted) else 'those'} corrected the line gives "
                               f"{describe(corrected)}: an error of its own, not only one carried forward"
-                              f"{self.hint(claim_index, None, corrected, engine)}",
+                              f"{self.hint(claim_index, None, corrected, engine) or self.sign_hint(engine, 'corrected')}",
                               subject, values, tainted, engine=engine)
-        hint = self.hint(claim_index, None, claim, engine)
+        hint = self.hint(claim_index, None, claim, engine) or self.sign_hint(engine)
         worked = "" if lone_literal(self.sides[claim_index]) else f" (which is {describe(claim)})"
         worked += entries_differing(claim, engine)
         shown = expected if lone_literal(self.sides[claim_index]) else describe(engine)
@@ -698,8 +698,17 @@ class Chain:
         at = ", ".join(f"{k} = {describe(v, 4)}" for k, v in sorted(randoms.items())[:4])
         hint = self.hint(j - 1, j, a, b)
         subject = self.subject()
-        return self.wrong("", f"{shorten(self.texts[j - 1])} ≠ {shorten(self.texts[j])}: at {at} they are "
-                              f"{describe(a)} and {describe(b)}{hint}", subject, [], [])
+        return self.wrong(self.expected_form(subject), f"{shorten(self.texts[j - 1])} ≠ {shorten(self.texts[j])}: "
+                                                       f"at {at} they are {describe(a)} and {describe(b)}{hint}",
+                          subject, [], [])
+
+    def expected_form(self, subject) -> str:
+        """The engine's expression for a quantity the problem knows in symbols
+        (in the line's own symbols where it has several), or ""."""
+        if subject is None or self.bound is None or not self.engine_knows(subject):
+            return ""
+        outcome = self.symbolic_against_engine(subject, [], False)
+        return outcome.expected if outcome.status == "wrong" else ""
 
     def symbolic_against_engine(self, subject, values, compared) -> Outcome:
         keys = self.bound.choices.get(subject)
@@ -769,6 +778,25 @@ class Chain:
         return best[:4]
 
     # --- hints ---------------------------------------------------------------------
+    def sign_hint(self, engine, world="author") -> str:
+        """'; with + for − before α·δ_{h1}·x_2 the line agrees': a term of a side whose
+        sign, flipped, gives the engine's value (an update with the wrong sign)."""
+        for i in range(1, len(self.sides)):
+            side = self.sides[i]
+            if not isinstance(side.expr, sympy.Add) or len(side.expr.args) > 8:
+                continue
+            for term in side.expr.args:
+                flipped = Side(side.latex, side.expr - 2 * term, side.literals, side.matrices, side.arguments,
+                               side.cases)
+                try:
+                    value = evaluate(flipped, self.context(world))
+                except Exception:  # a flipped term that cannot be evaluated gives no hint
+                    continue
+                if agree(value, engine):
+                    return "; with the sign of one term flipped the line agrees (a wrong sign?)"
+        return ""
+
+
     def hint(self, i, j, a, b) -> str:
         """A likely slip that explains a disagreement between a and b."""
         text = self.texts[j] if j is not None else self.texts[i]
