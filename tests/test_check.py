@@ -707,3 +707,11 @@ def test_definite_integrals_in_numbers_are_evaluated():
                    "$$\\int_0^1 \\frac{1}{x} dx = 5$$\n")
     assert [s.status for s in report.steps] == ["wrong", "wrong", "ok", "ok", "unchecked"], report.as_text()
     assert report.steps[0].expected == "0.333333" and report.steps[1].expected == "0.3", report.as_text()
+
+
+def test_an_integral_identity_in_the_authors_symbol_is_decided_even_from_the_cache():
+    # ∫₀¹ x y dx = y/2 for every y; the second line reuses the first's quadratures,
+    # which must still say that y took random values
+    report = check("$$\\int_0^1 x y dx = \\frac{y}{2}$$\n\n$$\\int_0^1 x y dx = y$$\n")
+    assert [s.status for s in report.steps] == ["ok", "wrong"], report.as_text()
+    assert "factor 1/2" in report.steps[1].message, report.as_text()

@@ -645,13 +645,14 @@ class Chain:
         """Whether an equation in names the problem does not know claims an
         identity, to be decided by random values, rather than states a condition
         to solve: its sides are in the same names, and there are two or more of
-        them or a function is applied ((a+b)² = a² + b², log(ab) = log a log b,
-        σ'(z) = σ(z)(1 + σ(z))). 2x = x + 1 and Hu = ηu, in one unknown name and
+        them or a function, integral or sum is applied ((a+b)² = a² + b²,
+        log(ab) = log a log b, σ'(z) = σ(z)(1 + σ(z)), ∫₀¹ xy dx = y). 2x = x + 1 and Hu = ηu, in one unknown name and
         no function, are conditions on x and u: not decided."""
         names = self.unknown_names(i)
         if names != self.unknown_names(j):
             return False
-        functions = any(side.expr.atoms(sympy.Function) for side in (self.sides[i], self.sides[j]))
+        operations = (sympy.Function, sympy.Integral, sympy.Sum, sympy.Product, sympy.Derivative)
+        functions = any(side.expr.atoms(*operations) for side in (self.sides[i], self.sides[j]))
         return len(names) >= 2 or functions
 
     def simplified(self, i, j):

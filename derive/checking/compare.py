@@ -391,8 +391,10 @@ class Evaluator:
             key = (self.context.scope, getattr(self.context.randoms, "trial", None), variable,
                    self.key_of(expr.args[0]), tuple(str(b) for b in bounds))
             if key in INTEGRALS:
-                self.context.used |= INTEGRALS[key][1]
-                return INTEGRALS[key][0]
+                result, used, random_used = INTEGRALS[key]
+                self.context.used |= used
+                self.context.random_used |= random_used  # which names were random decides identities
+                return result
 
         def integrand(x):
             self.context.locals[variable] = iv.mpf(x)
@@ -419,7 +421,7 @@ class Evaluator:
         if key is not None:
             if len(INTEGRALS) > 2000:
                 INTEGRALS.clear()
-            INTEGRALS[key] = (result, frozenset(self.context.used))
+            INTEGRALS[key] = (result, frozenset(self.context.used), frozenset(self.context.random_used))
         return result
 
     def key_of(self, expr) -> str:
