@@ -18,7 +18,7 @@ from .numbers import InputError, exact
 #: The variable densities are written in and integrated over.  A dummy, so
 #: that a user's own real symbol x (a parameter such as the mean x/(1 + s²))
 #: is a different symbol and is not integrated away; it still prints as x.
-class _Variable(sympy.Dummy):
+class BoundVariable(sympy.Dummy):
     """A dummy that sorts as the symbol of its name does, so that steps
     keep their order (E[x] before E[x²])."""
 
@@ -26,7 +26,7 @@ class _Variable(sympy.Dummy):
         return sympy.Symbol(self.name).sort_key(order)
 
 
-X = _Variable("x", real=True)
+X = BoundVariable("x", real=True)
 
 #: What a parameter may be: its SymPy assumptions and how a number is checked.
 KINDS = {

@@ -27,9 +27,9 @@ from functools import lru_cache
 
 import sympy
 
-from .distributions import FINITE_SUM_LIMIT, KINDS, Cauchy, Distribution, NotDerivable, X
+from .distributions import FINITE_SUM_LIMIT, KINDS, Cauchy, Distribution, NotDerivable, X, BoundVariable
 
-T = sympy.Symbol("t", positive=True)
+T = BoundVariable("t", positive=True)  # the Mellin exponent; a dummy, so a user's own t cannot collide
 _DELTA = sympy.Symbol("delta__g", positive=True)
 _C = sympy.Symbol("c__g", real=True)
 _D = sympy.Symbol("d__g", positive=True)

@@ -7,6 +7,7 @@ import sympy
 import problems
 from derive.document import Solution
 from derive.functions import elu, relu, sigmoid, softplus
+from derive.printing import math
 from derive.steps import Relation, Remark
 from derive.subgradients import derivative_off_kink, subdifferential
 
@@ -48,7 +49,7 @@ def kinked(solution, part_id, key, name, f, vocabulary, assumptions):
     if isinstance(interval, sympy.Interval):
         part.steps.append(Remark(f"At α = 1 the interval closes to one point: ELU(·, 1) is differentiable."
                                  if key == "elu" else f"{name} is not differentiable at 0; any g in "
-                                 f"{interval} is a subgradient."))
+                                 f"{math.text(interval)} is a subgradient."))
     # The engine's own derivative must agree off the kink and pick a subgradient at it.
     engine = sympy.diff(vocabulary, x)
     agrees = all(sympy.simplify(engine.rewrite(sympy.Piecewise).subs(x, s) - off.subs(x, s)) == 0
