@@ -611,7 +611,8 @@ def test_carried_only_when_the_earlier_error_explains_the_difference():
     """001 §4 with W_{h1x2}'s update written with a minus: 1 − 0.1·0.0069 = 0.9993. It used
     δ_{h1}, itself wrong (line 56), but with the engine's δ_{h1} the line's own formula gives
     0.9993 still, not the engine's 1.0007: a sign error of its own, `wrong`, not `carried`."""
-    text = seed_with("mlp-backprop-step.md", r"W_{h1x2} + \alpha\delta_{h1}x_2 = 1 + 0.1 \cdot 0.0069 \cdot 1 \approx 1.0007",
+    text = seed_with("mlp-backprop-step.md",
+                     r"W_{h1x2} + \alpha\delta_{h1}x_2 = 1 + 0.1 \cdot 0.0069 \cdot 1 \approx 1.0007",
                      r"W_{h1x2} - \alpha\delta_{h1}x_2 = 1 - 0.1 \cdot 0.0069 \cdot 1 \approx 0.9993")
     report = check(text)
     h1, h2 = sigmoid(2.5), sigmoid(1.7)

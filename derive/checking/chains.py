@@ -207,8 +207,6 @@ class Chain:
         self.taints = {key: value for key, value in taints.items() if not key.startswith(FIX)}
         #: decimal an earlier wrong line ended on → the engine's value of its quantity
         self.fixes = {key[len(FIX):]: thaw(value) for key, value in taints.items() if key.startswith(FIX)}
-        #: tainted names the corrected world could not correct (the engine has no value)
-        self.uncorrected: set[str] = set()
         #: the first side compared with the one before it (earlier ones were, on earlier lines)
         self.start = start
         #: loose readings the verdict relied on, reported with it
@@ -238,8 +236,7 @@ class Chain:
                 return self.author[identity]
             value = bound.lookup(name, context) if bound is not None else None
             if value is None and world == "corrected" and identity in self.author:
-                self.uncorrected.add(identity)
-                return self.author[identity]
+                return self.author[identity]  # the engine has no value to correct it with
             return value
         context = Context(lookup, bound.exact if bound else frozenset(), randoms,
                           bound.functions() if bound else {}, bound.rename if bound else None)
@@ -428,7 +425,7 @@ class Chain:
         if engine is None and self.bound is not None and self.engine_knows(subject):
             engine = self.engine_value(subject)
         engine = scalar_or_matrix(engine) if engine is not None else None
-        if engine is None or isinstance(engine, (Exception, Matrix)) or not isinstance(engine, type(iv.mpf(0))):
+        if not hasattr(engine, "_mpi_"):  # none, an exception, a matrix: no number to stand for
             return
         outcome.taints[FIX + literal.lstrip("-")] = freeze(-engine if literal.startswith("-") else engine)
 
@@ -486,11 +483,12 @@ class Chain:
         if tainted:
             # the earlier error does not explain this one: the line's own formula, fed the
             # engine's values for those inputs, still misses the engine's value
+            hint = self.hint(claim_index, None, corrected, engine) or self.sign_hint(engine, "corrected")
             return self.wrong(expected, f"{subject_text(self.texts[0])} is {describe(engine)}, not "
-                              f"{shorten(self.texts[claim_index])}; it uses {inputs_text(tainted)}, itself wrong, "
-                              f"but with {'that' if single(tainted) else 'those'} corrected the line gives "
-                              f"{describe(corrected)}: an error of its own, not only one carried forward"
-                              f"{self.hint(claim_index, None, corrected, engine) or self.sign_hint(engine, 'corrected')}",
+                              f"{shorten(self.texts[claim_index])}; it uses {inputs_text(tainted)}, "
+                              f"{'itself' if single(tainted) else 'themselves'} wrong, but with "
+                              f"{'that' if single(tainted) else 'those'} corrected the line gives "
+                              f"{describe(corrected)}: an error of its own, not only one carried forward{hint}",
                               subject, values, tainted, engine=engine)
         hint = self.hint(claim_index, None, claim, engine) or self.sign_hint(engine)
         worked = "" if lone_literal(self.sides[claim_index]) else f" (which is {describe(claim)})"
@@ -646,8 +644,9 @@ class Chain:
         identity, to be decided by random values, rather than states a condition
         to solve: its sides are in the same names, and there are two or more of
         them or a function, integral or sum is applied ((a+b)² = a² + b²,
-        log(ab) = log a log b, σ'(z) = σ(z)(1 + σ(z)), ∫₀¹ xy dx = y). 2x = x + 1 and Hu = ηu, in one unknown name and
-        no function, are conditions on x and u: not decided."""
+        log(ab) = log a log b, σ'(z) = σ(z)(1 + σ(z)), ∫₀¹ xy dx = y). 2x = x + 1
+        and Hu = ηu, in one unknown name and no function, are conditions on x
+        and u: not decided."""
         names = self.unknown_names(i)
         if names != self.unknown_names(j):
             return False
@@ -780,8 +779,8 @@ class Chain:
 
     # --- hints ---------------------------------------------------------------------
     def sign_hint(self, engine, world="author") -> str:
-        """'; with + for − before α·δ_{h1}·x_2 the line agrees': a term of a side whose
-        sign, flipped, gives the engine's value (an update with the wrong sign)."""
+        """A hint when flipping the sign of one term of a side gives the engine's
+        value (W − αδx written for W + αδx: an update with the wrong sign)."""
         for i in range(1, len(self.sides)):
             side = self.sides[i]
             if not isinstance(side.expr, sympy.Add) or len(side.expr.args) > 8:
