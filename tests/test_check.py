@@ -697,8 +697,8 @@ def test_identities_in_the_authors_own_symbols_are_decided(line, status, holds):
 
 
 def test_definitions_and_conditions_in_the_authors_symbols_stay_undecided():
-    report = check("$$h = \\text{ReLU}(w x + b)$$\n\n$$2x = x + 1$$\n\n$$x^2 = x$$\n")
-    assert [s.status for s in report.steps] == ["unchecked"] * 3, report.as_text()
+    report = check("$$h = \\text{ReLU}(w x + b)$$\n\n$$2x = x + 1$$\n\n$$x^2 = x$$\n\n$$f(x) = x^2 + 1$$\n")
+    assert [s.status for s in report.steps] == ["unchecked"] * 4, report.as_text()
 
 
 def test_definite_integrals_in_numbers_are_evaluated():

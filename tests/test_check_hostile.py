@@ -158,3 +158,18 @@ def test_boolean_sides_are_capped():
     assert time.monotonic() - started < 20, report.as_text()
     assert [s.status for s in report.steps] == ["unparsed", "unchecked", "unparsed", "ok"], report.as_text()
     assert "symbols" in report.steps[0].message and "bits" in report.steps[1].message, report.as_text()
+
+
+@pytest.mark.parametrize("integral", [
+    r"\int_0^{10^{300}} e^{x} dx = 1",            # an integrand beyond any number
+    r"\int_{-\infty}^{\infty} e^{x^2} dx = 1",      # diverges
+    r"\int_0^1 \sin(\frac{1}{x}) dx = 0.5",          # oscillates without end near 0
+    r"\int_0^1 \frac{1}{x} dx = 5",                  # diverges at 0
+])
+def test_definite_integrals_in_numbers_that_cannot_be_trusted_are_refused_not_judged(integral):
+    """Definite integrals in numbers are evaluated by quadrature now: one that
+    diverges or overflows is refused (unchecked), never given a verdict."""
+    started = time.monotonic()
+    report = check(f"$${integral}$$\n\n$$1 + 1 = 2$$\n")
+    assert [s.status for s in report.steps] == ["unchecked", "ok"], report.as_text()
+    assert time.monotonic() - started < 20
