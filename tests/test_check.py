@@ -694,6 +694,7 @@ def test_identities_in_the_authors_own_symbols_are_decided(line, status, holds):
     assert all(holds(a, b) for a, b in ((0.7, 1.3), (1.9, 0.4))) == (status == "ok")
     report = check(f"$${line}$$\n")
     assert [s.status for s in report.steps] == [status], report.as_text()
+    assert ("random values of" if status == "ok" else "≠") in report.steps[0].message, report.as_text()
 
 
 def test_definitions_and_conditions_in_the_authors_symbols_stay_undecided():

@@ -596,7 +596,12 @@ class Chain:
         the problem does not know (a + b = c, or φ(z) = σ(z) − 0.5 defining φ):
         random points decide identities, not definitions."""
         for base in RANGES:
+            notes = len(self.notes)
             verdict = self._symbolic_pair(i, j, base)
+            if verdict is True and len(self.notes) == notes:  # not decided by simplification
+                names = sorted(self.random_names.get((i, "author"), set()) | self.random_names.get((j, "author"), set()))
+                if names:
+                    self.notes.append(f"equal at {self.points} random values of {', '.join(names[:4])}")
             if verdict != "retry":
                 return verdict
         return None

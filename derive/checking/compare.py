@@ -402,6 +402,10 @@ class Evaluator:
                 return mp.make_mpf(scalar(self.run(expr.args[0])).mid._mpi_[0])
             finally:
                 self.context.locals.pop(variable, None)
+        # the names the integrand alone uses, cached with its value (not those of
+        # the rest of the side, evaluated before it)
+        outer_used, outer_random = self.context.used, self.context.random_used
+        self.context.used, self.context.random_used = set(), set()
         # 15 digits and degree 4 keep a Gaussian moment to ~1e-6 in ~200 evaluations
         saved = iv.prec
         try:
@@ -410,6 +414,8 @@ class Evaluator:
                 value, error = mp.quad(integrand, [lo, hi], maxdegree=4, error=True)
         finally:
             iv.prec = saved
+            inner_used, inner_random = self.context.used, self.context.random_used
+            self.context.used, self.context.random_used = outer_used | inner_used, outer_random | inner_random
         result = iv.mpf(value)
         if self.context.randoms is None:
             if not mp.isfinite(value) or abs(error) > mp.mpf(10) ** -6 * (1 + abs(value)):
@@ -421,7 +427,7 @@ class Evaluator:
         if key is not None:
             if len(INTEGRALS) > 2000:
                 INTEGRALS.clear()
-            INTEGRALS[key] = (result, frozenset(self.context.used), frozenset(self.context.random_used))
+            INTEGRALS[key] = (result, frozenset(inner_used), frozenset(inner_random))
         return result
 
     def key_of(self, expr) -> str:
