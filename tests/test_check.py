@@ -588,7 +588,7 @@ def test_a_specialised_kl_slip_shows_the_expected_form_in_its_own_symbols():
     report = check("<!-- problem: kl-gaussian -->\n$$KL(q, p) = \\log\\left(\\frac{1}{\\sigma}\\right) + "
                    "\\frac{\\sigma^2 + \\mu^2}{2} + \\frac{1}{2}$$\n")
     step, = report.steps
-    assert step.status == "wrong" and "KL_std" in step.message, report.as_text()
+    assert step.status == "wrong" and "KL_std" in step.message and "wrong sign" in step.message, report.as_text()
     assert "mu_1" not in step.expected and "sigma_2" not in step.expected, report.as_text()
     import sympy  # the expected form is engine output (trusted): compare it with quadrature
     mu, sigma = sympy.symbols("mu sigma")
@@ -695,6 +695,8 @@ def test_identities_in_the_authors_own_symbols_are_decided(line, status, holds):
     report = check(f"$${line}$$\n")
     assert [s.status for s in report.steps] == [status], report.as_text()
     assert ("random values of" if status == "ok" else "≠") in report.steps[0].message, report.as_text()
+    # σ(1 + σ) for σ(1 − σ): one flipped sign
+    assert ("wrong sign" in report.steps[0].message) == ("1+\\sigma" in line), report.as_text()
 
 
 def test_definitions_and_conditions_in_the_authors_symbols_stay_undecided():

@@ -702,6 +702,9 @@ class Chain:
         randoms, a, b = self.last_point
         at = ", ".join(f"{k} = {describe(v, 4)}" for k, v in sorted(randoms.items())[:4])
         hint = self.hint(j - 1, j, a, b)
+        if not hint and isinstance(randoms, _RandomPoint):
+            hint = self.sign_hint(a, randoms=randoms, indices=(j,)) or self.sign_hint(b, randoms=randoms,
+                                                                                       indices=(j - 1,))
         subject = self.subject()
         return self.wrong(self.expected_form(subject), f"{shorten(self.texts[j - 1])} ≠ {shorten(self.texts[j])}: "
                                                        f"at {at} they are {describe(a)} and {describe(b)}{hint}",
@@ -768,8 +771,9 @@ class Chain:
         expected = str(symbolic) if isinstance(symbolic, (sympy.Basic, sympy.MatrixBase)) else ""
         at = ", ".join(f"{k} = {describe(v, 4)}" for k, v in sorted(randoms.items())[:4])
         engine_name = f"the engine's {key}" if key else "the engine"
+        hint = self.sign_hint(engine, randoms=randoms, indices=(last,)) if isinstance(randoms, _RandomPoint) else ""
         return Outcome("wrong", expected, f"{subject_text(self.texts[0])} disagrees with the engine: at {at} "
-                                          f"the line gives {describe(claim)}, {engine_name} {describe(engine)}")
+                                          f"the line gives {describe(claim)}, {engine_name} {describe(engine)}{hint}")
 
     @staticmethod
     def closest(mismatches, names):
@@ -783,22 +787,22 @@ class Chain:
         return best[:4]
 
     # --- hints ---------------------------------------------------------------------
-    def sign_hint(self, engine, world="author") -> str:
-        """A hint when flipping the sign of one term of a side gives the engine's
-        value (W − αδx written for W + αδx: an update with the wrong sign)."""
-        for i in range(1, len(self.sides)):
+    def sign_hint(self, target, world="author", randoms=None, indices=None) -> str:
+        """A hint when flipping the sign of one term of a sum in a side gives the
+        target value (W − αδx written for W + αδx, σ(1 + σ) for σ(1 − σ)); at a
+        random point when `randoms` is given. A few sums and terms are tried."""
+        for i in indices if indices is not None else range(1, len(self.sides)):
             side = self.sides[i]
-            if not isinstance(side.expr, sympy.Add) or len(side.expr.args) > 8:
-                continue
-            for term in side.expr.args:
-                flipped = Side(side.latex, side.expr - 2 * term, side.literals, side.matrices, side.arguments,
-                               side.cases)
-                try:
-                    value = evaluate(flipped, self.context(world))
-                except Exception:  # a flipped term that cannot be evaluated gives no hint
-                    continue
-                if agree(value, engine):
-                    return "; with the sign of one term flipped the line agrees (a wrong sign?)"
+            for total in sorted(side.expr.atoms(sympy.Add), key=sympy.default_sort_key)[:6]:
+                for term in total.args[:8]:
+                    flipped = Side(side.latex, side.expr.xreplace({total: total - 2 * term}), side.literals,
+                                   side.matrices, side.arguments, side.cases)
+                    try:
+                        value = evaluate(flipped, self.context(world, randoms))
+                    except Exception:  # a flipped term that cannot be evaluated gives no hint
+                        continue
+                    if agree(value, target, relative=self.tolerance if randoms is not None else 0.0):
+                        return "; with the sign of one term flipped they agree (a wrong sign?)"
         return ""
 
 
