@@ -793,7 +793,10 @@ class Chain:
         random point when `randoms` is given. A few sums and terms are tried."""
         for i in indices if indices is not None else range(1, len(self.sides)):
             side = self.sides[i]
-            for total in sorted(side.expr.atoms(sympy.Add), key=sympy.default_sort_key)[:6]:
+            sums = side.expr.atoms(sympy.Add)
+            if len(sums) > 12:  # a hint is not worth the time a large side would take
+                continue
+            for total in sorted(sums, key=sympy.default_sort_key)[:6]:
                 for term in total.args[:8]:
                     flipped = Side(side.latex, side.expr.xreplace({total: total - 2 * term}), side.literals,
                                    side.matrices, side.arguments, side.cases)
