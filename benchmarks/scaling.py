@@ -78,7 +78,15 @@ def weight_names(graph) -> list[str]:
 
 
 def engine(kind: str, T: int):
-    """Seconds to build and differentiate, and the size of what the weights need."""
+    """Seconds to build and differentiate, and the size of what the weights need.
+
+    Measured from cold: SymPy's cache and the engine's memo of differentiated
+    formula shapes are emptied first, so a repeat does not profit from an
+    earlier run (and a short sequence is not flattered by a warm cache)."""
+    from sympy.core.cache import clear_cache
+    from derive.matrices import forget_derivatives
+    clear_cache()
+    forget_derivatives()
     start = time.perf_counter()
     graph = GRAPHS[kind](T)
     graph.backward("L")

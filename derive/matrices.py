@@ -145,16 +145,62 @@ def vjp(expr, wrt, cotangent, output=None):
     if wrt not in expr.free_symbols:
         return None
     if not is_matrix(expr) and not is_matrix(wrt):
-        derivative = sympy.diff(expr, wrt)
-        if output is not None:
-            derivative = derivative.xreplace({expr: output})
-        return cotangent * derivative
+        return cotangent * local_derivative(expr, wrt, output)
     if is_matrix(expr) and isinstance(wrt, MatrixSymbol):
         try:
             return _matrix_vjp(expr, wrt, cotangent, expr, output)
         except NoMatrixRule:
             pass
     return _elementwise_vjp(expr, wrt, cotangent)
+
+
+def local_derivative(expr, wrt, output=None):
+    """∂expr/∂wrt for a scalar formula, in terms of `output` (= expr) where it appears.
+
+    An unrolled network repeats a handful of formula shapes (tanh(w h + u x)
+    at every step), so each shape is differentiated once: the formula's
+    symbols are renamed to placeholders in a fixed order, the derivative of
+    that template is remembered, and the step's own symbols are put back.
+    SymPy's differentiation, with its assumption queries, then costs once per
+    shape instead of once per step."""
+    symbols = sorted(expr.free_symbols, key=sympy.default_sort_key)
+    if not all(type(s) is sympy.Symbol for s in symbols) or (output is not None and type(output) is not sympy.Symbol):
+        derivative = sympy.diff(expr, wrt)  # entries of matrices, dummies: no template
+        return derivative.xreplace({expr: output}) if output is not None else derivative
+    to_template = {s: _placeholder(i, s) for i, s in enumerate(symbols)}
+    result = _placeholder(len(symbols), output) if output is not None else None
+    key = (expr.xreplace(to_template), to_template[wrt], result)
+    derivative = _TEMPLATES.get(key)
+    if derivative is None:
+        derivative = sympy.diff(key[0], key[1])
+        if result is not None:
+            derivative = derivative.xreplace({key[0]: result})
+        if len(_TEMPLATES) < 4096:
+            _TEMPLATES[key] = derivative
+    back = {placeholder: s for s, placeholder in to_template.items()}
+    if result is not None:
+        back[result] = output
+    return derivative.xreplace(back)
+
+
+_TEMPLATES: dict = {}
+
+
+def forget_derivatives():
+    """Empty the memo of differentiated shapes (benchmarks measure from cold)."""
+    _TEMPLATES.clear()
+
+
+def _placeholder(index, like):
+    """The index-th template symbol, with the assumptions of `like`."""
+    assumptions = tuple(sorted(like.assumptions0.items()))
+    key = (index, assumptions)
+    if key not in _PLACEHOLDERS:
+        _PLACEHOLDERS[key] = sympy.Dummy(f"t{index}", **dict(assumptions))
+    return _PLACEHOLDERS[key]
+
+
+_PLACEHOLDERS: dict = {}
 
 
 def _matrix_vjp(expr, wrt, cotangent, whole, output):
