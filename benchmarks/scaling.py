@@ -19,6 +19,7 @@ recomputes the forward pass inside it.
 """
 from __future__ import annotations
 
+import gc
 import json
 import random
 import subprocess
@@ -87,6 +88,7 @@ def engine(kind: str, T: int):
     from derive.matrices import forget_derivatives
     clear_cache()
     forget_derivatives()
+    gc.collect()  # garbage of an earlier run is not collected on this run's clock
     start = time.perf_counter()
     graph = GRAPHS[kind](T)
     graph.backward("L")
@@ -168,7 +170,7 @@ def finite_difference_check(graph, T: int, seed: int = 0) -> float:
     return max(abs(computed[k] - v) / max(abs(v), 1e-12) for k, v in expected.items())
 
 
-def run(repeat: int = 3, lengths=LENGTHS) -> Section:
+def run(repeat: int = 5, lengths=LENGTHS) -> Section:
     section = Section("Scaling of symbolic gradients",
                       ("recurrence", "T", "engine s (median)", "engine size", "nested diff s", "cse size",
                        "speed-up"))
