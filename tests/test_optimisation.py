@@ -234,22 +234,7 @@ def test_early_stopping_regimes_numerically():
 
 @pytest.mark.parametrize("seed", [None, 0, 1, 2])
 def test_numeric_instance_against_numpy_eigenbasis(seed):
-    sol = solve("quadratic-gd-early-stopping", seed=seed)
-    H, star = np.array(sol.given["H"], float), np.array(sol.given["w_star"], float)
-    rho, steps = sol.given["rho"], sol.given["tau"]
-    w = np.zeros(len(star))
-    for _ in range(steps):
-        w = w - rho * H @ (w - star)
-    assert np.allclose(sol.answers["w_tau"].value, w, rtol=1e-12)
-    values, vectors = np.linalg.eigh(H)
-    assert np.allclose(sol.answers["eta"].value, values)
-    # Components are defined up to the sign of each eigenvector: compare with matching signs.
-    for j, (value, vector) in enumerate(zip(values, vectors.T)):
-        got_star, got = sol.answers["components_star"].value[j], sol.answers["components"].value[j]
-        sign = np.sign(got_star * (vector @ star)) or 1
-        assert got_star == pytest.approx(sign * vector @ star, abs=1e-12)
-        assert got == pytest.approx(sign * vector @ w, abs=1e-12)
-        assert got == pytest.approx((1 - (1 - rho * value) ** steps) * got_star, abs=1e-12)
+    check_quadratic_instance(solve("quadratic-gd-early-stopping", seed=seed))
 
 
 @pytest.mark.parametrize("given, field", [
@@ -291,6 +276,7 @@ def check_quadratic_instance(sol):
         sign = np.sign(got_star * (vector @ star)) or 1
         assert got_star == pytest.approx(sign * vector @ star, abs=1e-12)
         assert got == pytest.approx(sign * vector @ w, abs=1e-12)
+        assert got == pytest.approx((1 - (1 - rho * values[j]) ** steps) * got_star, abs=1e-12)
 
 
 def test_quadratic_three_by_three_numeric_eigenbasis():
