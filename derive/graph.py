@@ -52,6 +52,8 @@ class Graph:
         self._quantities: dict[str, Quantity] = {}
         self._by_symbol: dict[sympy.Basic, Quantity] = {}
         self.loss_symbol = loss_symbol
+        #: The quantity `backward()` ran from, once it has.
+        self.loss: Quantity | None = None
 
     # --- building -------------------------------------------------------
     def given(self, name, value=None, *, latex=None, text=None, shape=None, symbol=None):
@@ -160,7 +162,7 @@ class Graph:
         Call it after `backward()` (if any) and then `evaluate()`, so that the
         values and gradients are known; unknown ones are drawn as "?".
         """
-        loss = self._loss()
+        loss = self.loss
         if names is None:
             chosen = [q for q in self if q.kind != "adjoint"]
             if loss is not None:
@@ -175,18 +177,6 @@ class Graph:
                       for q in chosen)
         edges = tuple((p.name, q.name) for q in chosen for p in q.parents if p.name in keep)
         return ComputationGraph(nodes, edges, caption)
-
-    def _loss(self) -> Quantity | None:
-        """The quantity `backward()` ran from: the one whose ancestors are
-        exactly the quantities that have adjoints (None before backward)."""
-        with_adjoint = {q.name for q in self if self.adjoint_name(q.name) in self}
-        if not with_adjoint:
-            return None
-        for q in self:
-            if q.kind != "adjoint" and q.name not in with_adjoint and q.parents:
-                if {a.name for a in self._ancestors(q)} - {q.name} == with_adjoint:
-                    return q
-        return None
 
     def _gradient_of(self, quantity, loss):
         adjoint = self.adjoint_name(quantity.name)
@@ -209,6 +199,7 @@ class Graph:
         root = self[loss]
         if root.shape not in ((), (1, 1)):
             raise ShapeMismatch(f"backward: {loss} must be a scalar, it is {'×'.join(map(str, root.shape))}")
+        self.loss = root
         ancestors = self._ancestors(root)
         consumers: dict[str, list[Quantity]] = {q.name: [] for q in ancestors}
         for q in ancestors:
