@@ -267,7 +267,7 @@ def solve_recurrence(function, index, recurrence, initial: dict, *, check=(), re
 
 def _check_recurrence(function, index, recurrence, initial, solution, values):
     (start, value), = initial.items()
-    current = sympy.sympify(value).xreplace(values)
+    current = sympy.sympify(value, strict=True).xreplace(values)  # a number or expression, never text
     step = sympy.solve(recurrence, function(index))[0]
     previous = function(index - 1)
     first = int(start.args[0])

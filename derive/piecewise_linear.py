@@ -37,7 +37,7 @@ def express(target, basis, cases, names=None):
     if not solution:
         raise ValueError(f"{target} is not a combination of {', '.join(map(str, basis))} on these cases")
     chosen = solution[0]
-    coefficients = [sympy.sympify(chosen.get(c, c)).subs({u: 0 for u in unknowns}) for c in unknowns]
+    coefficients = [sympy.sympify(chosen.get(c, c), strict=True).subs({u: 0 for u in unknowns}) for c in unknowns]
     return coefficients, equations
 
 
@@ -53,7 +53,7 @@ def holds_by_cases(lhs, rhs, cases, show=True) -> tuple[bool, list[Relation]]:
                 break
             continue
         where = ", ".join(f"{k} = {v}" for k, v in case.items())
-        positives = sorted({s.name for v in case.values() for s in sympy.sympify(v).free_symbols if s.is_positive})
+        positives = sorted({s.name for v in case.values() for s in sympy.sympify(v, strict=True).free_symbols if s.is_positive})
         lhs_at, rhs_at = _substituted(lhs, case), _substituted(rhs, case)
         steps.append(Relation((lhs_at, left, rhs_at), ("=", "=" if same else "≠"),
                               reason=f"case {where}" + (f" ({', '.join(positives)} > 0)" if positives else "")))
