@@ -39,6 +39,13 @@ class Givens:
             return default
         return exact(self.raw(key), self._path(key))
 
+    def integer(self, key, least: int, default=...) -> int:
+        """A whole number ≥ least (a size, a stride, a count of channels)."""
+        value = self.raw(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise InputError(f"{self._path(key)}: expected an integer ≥ {least}, got {value!r}")
+        return value
+
     def positive(self, key, default=...):
         """A number > 0, such as a learning rate."""
         value = self.number(key, default)

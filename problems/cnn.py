@@ -38,26 +38,19 @@ CONVENTION = ("∂L/∂A has the shape of A: its (i, j) entry is ∂L/∂A_ij. I
               "inside the operations and at 1 in printed matrices.")
 
 
-def _count(g: Givens, key, least, default=...):
-    value = g.raw(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise InputError(f"{g._path(key)}: expected an integer ≥ {least}, got {value!r}")
-    return value
-
-
 def read(given: dict):
     g = Givens(given, "given", ("X", "F", "stride", "padding", "pool", "target", "loss", "lr"))
     X = g.matrix("X")
     F = g.matrix("F")
-    stride, padding = _count(g, "stride", 1, 1), _count(g, "padding", 0, 0)
+    stride, padding = g.integer("stride", 1, 1), g.integer("padding", 0, 0)
     rows, cols = (output_size(n, k, stride, padding) for n, k in zip(X.shape, F.shape))
     if rows < 1 or cols < 1:
         raise InputError(f"given.F: a {F.shape[0]}×{F.shape[1]} kernel does not fit the "
                          f"{X.shape[0]}×{X.shape[1]} input X with padding {padding}")
     pool = g.child("pool", ("kind", "size", "stride"))
     kind = pool.choice("kind", POOLS)
-    size = _count(pool, "size", 1)
-    pool_stride = _count(pool, "stride", 1, size)
+    size = pool.integer("size", 1)
+    pool_stride = pool.integer("stride", 1, size)
     pooled = output_size(rows, size, pool_stride), output_size(cols, size, pool_stride)
     if min(pooled) < 1:
         raise InputError(f"given.pool.size: a {size}×{size} window does not fit the {rows}×{cols} map O")

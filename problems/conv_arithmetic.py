@@ -29,12 +29,7 @@ KEYS = {"input": "I", "output": "O", "kernel": "K", "stride": "S", "padding": "P
 def read(given: dict):
     g = Givens(given, "given", tuple(SIZE_SYMBOLS) + ("in_channels", "out_channels", "pool", "floor"))
     sizes = {name: g.raw(name) for name in SIZE_SYMBOLS if g.has(name)}
-    channels = []
-    for name in ("in_channels", "out_channels"):
-        value = g.raw(name, 1)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise InputError(f"given.{name}: expected an integer ≥ 1, got {value!r}")
-        channels.append(value)
+    channels = [g.integer(name, 1, 1) for name in ("in_channels", "out_channels")]
     pool = g.flag("pool")
     if pool and g.has("out_channels") and channels[1] != channels[0]:
         raise InputError(f"given.out_channels: a pooling layer keeps its {channels[0]} channels")
@@ -100,7 +95,7 @@ def build_pool(given, entry, statement, unknown, value, steps, channels) -> Solu
 
 def build_stack(given: dict, entry) -> Solution:
     g = Givens(given, "given", ("input", "in_channels", "layers"))
-    size, channels = (_positive(g, name) for name in ("input", "in_channels"))
+    size, channels = (g.integer(name, 1) for name in ("input", "in_channels"))
     records = conv_stack(size, channels, g.items("layers"), "given.layers")
     statement = (f"A stack of {len(records)} square layers on a {size}×{size}×{channels} input: each layer's "
                  "output size, trainable parameters and multiplications, and the totals.")
@@ -126,13 +121,6 @@ def build_stack(given: dict, entry) -> Solution:
                               "params_no_bias": ("#params without bias", r"\#\mathrm{params}_{\text{no bias}}"),
                               "mults": ("#mults", r"\#\mathrm{mults}")})
     return solution
-
-
-def _positive(g: Givens, name: str) -> int:
-    value = g.raw(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"given.{name}: expected an integer ≥ 1, got {value!r}")
-    return value
 
 
 def describe(sizes, in_channels, out_channels) -> str:

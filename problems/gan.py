@@ -53,13 +53,6 @@ CONVENTION = ("∂L/∂A has the shape of A. Reshapes are column-major: vec([[a,
               "output (with s = 1 and no padding: the full convolution of h₁ᵏ with w₁ᵏ).")
 
 
-def _count(g: Givens, key, least, default):
-    value = g.raw(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise InputError(f"{g._path(key)}: expected an integer ≥ {least}, got {value!r}")
-    return value
-
-
 def read(given: dict):
     g = Givens(given, "given", KEYS)
     z = g.vector("z")
@@ -80,7 +73,7 @@ def read(given: dict):
         if kernel.shape != kernels[0].shape:
             raise InputError(f"given.w1[{c}]: expected shape {kernels[0].shape[0]}×{kernels[0].shape[1]} "
                              f"like w1[0], got {kernel.shape[0]}×{kernel.shape[1]}")
-    stride, padding = _count(g, "stride", 1, 1), _count(g, "padding", 0, 0)
+    stride, padding = g.integer("stride", 1, 1), g.integer("padding", 0, 0)
     out = [transposed_size(side, k, stride, padding) for k in kernels[0].shape]
     if min(out) < 1:
         raise InputError("given.padding: the padding removes the whole output of the transposed convolution")

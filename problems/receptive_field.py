@@ -14,7 +14,6 @@ import sympy
 import problems
 from derive.document import Solution
 from derive.givens import Givens
-from derive.numbers import InputError
 from derive.receptive_fields import (CLOSED_FORM, JUMP_FORM, NOTATION, START_FORM, closed_form_check_steps,
                                     closed_form_steps, receptive_field, table_steps)
 
@@ -28,10 +27,8 @@ STATEMENT = ("Determine a closed-form, non-recursive formula for the receptive f
 def build(given: dict) -> Solution:
     entry = problems.entry("receptive-field")
     g = Givens(given, "given", ("layers", "input", "in_channels"))
-    for name in ("input", "in_channels"):
-        value = g.raw(name, 1)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InputError(f"given.{name}: expected an integer ≥ 1, got {value!r}")
+    for name in ("input", "in_channels"):  # the shared stack file's sizes: checked, not needed here
+        g.integer(name, 1, 1)
     layers = g.items("layers")
     records = receptive_field(layers, "given.layers")
 
