@@ -21,8 +21,8 @@ LIMIT = 20.0  # the engine's numeric path within this many times hand-written Nu
 
 
 def mlp_graph(sizes):
-    from derive.graph import Graph
-    from derive.layers import activation, affine, loss
+    from derive.core.graph import Graph
+    from derive.nn.layers import activation, affine, loss
     graph = Graph()
     a = graph.given("x", shape=(sizes[0], 1))
     for l, (inputs, outputs) in enumerate(zip(sizes, sizes[1:]), 1):
@@ -56,8 +56,8 @@ def mlp_by_hand(v, layers):
 
 
 def cnn_graph(size, kernel, pool):
-    from derive.convolution import Correlation, MaxPool, squared_loss
-    from derive.graph import Graph
+    from derive.nn.convolution import Correlation, MaxPool, squared_loss
+    from derive.core.graph import Graph
     graph = Graph()
     X, F = graph.given("X", shape=(size, size)), graph.given("F", shape=(kernel, kernel))
     O = graph.define("O", Correlation(X, F))
@@ -85,7 +85,7 @@ def cnn_by_hand(v, pool):
 
 
 def compare(section, label, graph, values, by_hand, keys, repeat):
-    from derive.numeric import Program
+    from derive.core.numeric import Program
     start = time.perf_counter()
     program = Program(graph)
     compile_seconds = time.perf_counter() - start

@@ -40,7 +40,7 @@ GATES = {"f": "sigmoid", "i": "sigmoid", "c": "tanh", "o": "sigmoid"}
 
 
 def rnn_graph(T: int):
-    from derive.graph import Graph
+    from derive.core.graph import Graph
     graph = Graph()
     w, u, h = graph.given("w"), graph.given("u"), graph.given("h_0")
     for t in range(1, T + 1):
@@ -52,8 +52,8 @@ def rnn_graph(T: int):
 
 
 def lstm_graph(T: int):
-    from derive.functions import sigmoid
-    from derive.graph import Graph
+    from derive.core.functions import sigmoid
+    from derive.core.graph import Graph
     graph = Graph()
     weights = {g: [graph.given(f"{k}_{g}") for k in "wub"] for g in GATES}
     h, c = graph.given("h_0"), graph.given("c_0")
@@ -85,7 +85,7 @@ def engine(kind: str, T: int):
     formula shapes are emptied first, so a repeat does not profit from an
     earlier run (and a short sequence is not flattered by a warm cache)."""
     from sympy.core.cache import clear_cache
-    from derive.matrices import forget_derivatives
+    from derive.core.matrices import forget_derivatives
     clear_cache()
     forget_derivatives()
     # As timeit does: the collector off while timing, so that its passes over
@@ -161,7 +161,7 @@ def reference(kind: str, T: int, limit: float):
 
 def finite_difference_check(graph, T: int, seed: int = 0) -> float:
     """Largest relative error of the RNN's ∂L/∂w, ∂L/∂u against central differences."""
-    from derive.numeric import evaluate
+    from derive.core.numeric import evaluate
     rng = random.Random(seed)
     values = {"w": rng.uniform(0.5, 1.0), "u": rng.uniform(-1, 1), "h_0": 0.0}
     values.update({f"x_{t}": rng.uniform(-1, 1) for t in range(1, T + 1)})

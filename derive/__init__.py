@@ -19,11 +19,11 @@ _HOMES = {
     "solve": "catalog",
     "render": "printing",
     "check": "checking",
-    "Graph": "graph",
-    "receptive_field": "receptive_fields",
-    "kl": "probability", "kl_derivation": "probability", "NotDerivable": "probability",
-    "DistributionError": "distributions",
-    **{name: "distributions" for name in DISTRIBUTIONS},
+    "Graph": "core.graph",
+    "receptive_field": "architecture.receptive_fields",
+    "kl": "probability.kl", "kl_derivation": "probability.kl", "NotDerivable": "probability.kl",
+    "DistributionError": "probability.distributions",
+    **{name: "probability.distributions" for name in DISTRIBUTIONS},
 }
 
 __all__ = sorted(_HOMES)

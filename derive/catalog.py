@@ -15,7 +15,7 @@ import importlib
 import random
 from dataclasses import dataclass
 
-from .errors import InputError
+from derive.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 
-from .errors import InputError, read_text
+from derive.errors import InputError, read_text
 
 EXIT_OK, EXIT_WRONG, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: Largest --given file read, in bytes.
@@ -50,7 +50,7 @@ def parser() -> Parser:
     solve.add_argument("--seed", type=int, metavar="N", help="draw a random variant of the givens")
     solve.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
-    from .sheet import add_parser as add_sheet_parser  # standard library only: no SymPy at start-up
+    from derive.sheet import add_parser as add_sheet_parser  # standard library only: no SymPy at start-up
     add_sheet_parser(commands)
 
     check = commands.add_parser("check", help="check a hand derivation line by line")
@@ -104,7 +104,7 @@ def _set_time_limit(seconds: int):
 
 
 def command_list(arguments) -> int:
-    from .catalog import entries
+    from derive.catalog import entries
     rows = entries()
     if arguments.json:
         write(json.dumps([row.as_json() for row in rows], indent=2, ensure_ascii=False) + "\n")
@@ -115,8 +115,8 @@ def command_list(arguments) -> int:
 
 
 def command_solve(arguments) -> int:
-    from .catalog import solve
-    from .printing import render
+    from derive.catalog import solve
+    from derive.printing import render
     given = read_given(arguments.given) if arguments.given is not None else None
     if arguments.seed is not None and arguments.seed < 0:
         raise UsageError(f"--seed: expected a non-negative integer, got {arguments.seed}")
@@ -126,14 +126,14 @@ def command_solve(arguments) -> int:
 
 
 def command_sheet(arguments) -> int:
-    from .sheet import command
+    from derive.sheet import command
     if arguments.seed is not None and arguments.seed < 0:
         raise UsageError(f"--seed: expected a non-negative integer, got {arguments.seed}")
     return command(arguments)
 
 
 def command_check(arguments) -> int:
-    from .checking import command
+    from derive.checking import command
     return command(arguments)
 
 

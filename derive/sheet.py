@@ -22,7 +22,7 @@ from pathlib import Path
 
 # Only the standard library at import time: the command line builds its
 # parser from `add_parser` without loading SymPy.
-from .errors import InputError
+from derive.errors import InputError
 
 #: Stated once at the top of every sheet; problems whose own convention is
 #: this one (it starts "Denominator layout") do not repeat it.
@@ -54,7 +54,7 @@ def check_request(names: list[str], given: dict | None, seed: int | None):
         raise InputError("--given applies to one problem; name exactly one")
     if seed is not None and not 0 <= seed < 2**63:
         raise InputError(f"--seed: expected a non-negative integer, got {seed}")
-    from .catalog import find
+    from derive.catalog import find
     for name in names:  # every name known before any work starts
         find(name)
 
@@ -63,7 +63,7 @@ def solve_each(names: list[str], given: dict | None = None, seed: int | None = N
     """Each named problem solved, one at a time: with `given` (one problem
     only), a `seed` variant (problems without variants keep their own
     givens), or their own givens."""
-    from .catalog import find, solve
+    from derive.catalog import find, solve
     check_request(names, given, seed)
     for name in names:
         variant = seed if seed is not None and hasattr(find(name).load(), "random_given") else None
@@ -95,7 +95,7 @@ def chunks(solved: Iterator, count: int, seed: int | None) -> Iterator[str]:
     """The sheet's source piece by piece: the head, then one section per
     problem as soon as it is solved (so pdflatex can typeset while the next
     problem is being solved), then the end."""
-    from .printing.latex import PREAMBLE, LatexPrinter, escape
+    from derive.printing.latex import PREAMBLE, LatexPrinter, escape
     printer = LatexPrinter(standalone=False, stated_convention=CONVENTION)
     variant = (f"Variant drawn with seed {seed}: every problem that has random variants has new givens "
                f"(derive solve NAME --seed {seed} shows one alone); the others keep their own."
@@ -308,8 +308,8 @@ def add_parser(commands):
 
 def command(arguments) -> int:
     """`derive sheet [NAME ...] [--all] [--given FILE.json] [--seed N] -o FILE.tex|FILE.pdf`."""
-    from .catalog import entries
-    from .cli import read_given
+    from derive.catalog import entries
+    from derive.cli import read_given
     if arguments.all and arguments.names:
         raise InputError("name problems or use --all, not both")
     names = [entry.name for entry in entries()] if arguments.all else list(arguments.names)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.functions import elu, relu, sigmoid, softplus
+from derive.core.document import Solution
+from derive.core.functions import elu, relu, sigmoid, softplus
 from derive.printing import math
-from derive.steps import Relation, Remark
-from derive.subgradients import derivative_off_kink, subdifferential
+from derive.core.steps import Relation, Remark
+from derive.analysis.subgradients import derivative_off_kink, subdifferential
 
 x = sympy.Symbol("x", real=True)
 alpha = sympy.Symbol("alpha", positive=True)

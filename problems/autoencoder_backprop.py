@@ -3,13 +3,13 @@ h = ReLU(W₁ᵀx + b₁), x' = σ(W₂ᵀh + b₂), loss Σ_i (x_i − x'_i)².
 from __future__ import annotations
 
 import problems
-from derive import layers
-from derive.backprop import closed_form, confirm
-from derive.document import Solution
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.numbers import InputError
-from derive.steps import Remark
+from derive.nn import layers
+from derive.nn.backprop import closed_form, confirm
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.core.numbers import InputError
+from derive.core.steps import Remark
 
 GIVEN = {
     "x": [0.9, 0.1, 0.6],

@@ -6,9 +6,9 @@ import sympy
 from sympy.logic.boolalg import And, Not, Or, Xor
 
 import problems
-from derive import logic
-from derive.document import Solution
-from derive.steps import Relation, Remark
+from derive.nn import logic
+from derive.core.document import Solution
+from derive.core.steps import Relation, Remark
 
 A, B, C, D = VARIABLES = sympy.symbols("A B C D")
 P = Or(A, Not(B))

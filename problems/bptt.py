@@ -12,14 +12,14 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive import layers
-from derive.document import Solution
-from derive.functions import ACTIVATIONS, sigmoid
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.numbers import InputError
-from derive.recurrent import rnn_cell, rnn_output, step_jacobian, transition
-from derive.steps import Relation, Remark
+from derive.nn import layers
+from derive.core.document import Solution
+from derive.core.functions import ACTIVATIONS, sigmoid
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.core.numbers import InputError
+from derive.nn.recurrent import rnn_cell, rnn_output, step_jacobian, transition
+from derive.core.steps import Relation, Remark
 
 GIVEN = {
     "x": [[1, 0], [0.5, -1], [0, 2]],

@@ -12,13 +12,13 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.convolution import Correlation, MaxPool, SQUARED_LOSSES, output_size, squared_loss
-from derive.document import Solution
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.numbers import InputError
+from derive.nn.convolution import Correlation, MaxPool, SQUARED_LOSSES, output_size, squared_loss
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.core.numbers import InputError
 from derive.printing import math
-from derive.steps import Remark
+from derive.core.steps import Remark
 
 GIVEN = {
     "X": [[1, 7, -1, -7, 10, 11], [2, 8, 0, 0, 12, 13], [3, 9, 0, 0, 0, 0],

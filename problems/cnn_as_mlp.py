@@ -11,10 +11,10 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.convolution import Correlation, flatten
-from derive.document import Solution
-from derive.matrices import explicit
-from derive.steps import Relation, Remark
+from derive.nn.convolution import Correlation, flatten
+from derive.core.document import Solution
+from derive.core.matrices import explicit
+from derive.core.steps import Relation, Remark
 
 SIZE, KERNEL = 4, 2
 

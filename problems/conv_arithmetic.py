@@ -15,12 +15,14 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.architecture import SIZE_NOTATION, SIZE_SYMBOLS, STACK_NOTATION, conv_stack, solve_size, stack_steps
-from derive.document import Solution
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.numbers import InputError
-from derive.steps import Relation, Remark
+from derive.architecture.sizes import (
+    SIZE_NOTATION, SIZE_SYMBOLS, STACK_NOTATION, conv_stack, solve_size, stack_steps,
+)
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.core.numbers import InputError
+from derive.core.steps import Relation, Remark
 
 GIVEN = {"input": 205, "output": 66, "stride": 3, "padding": 0, "in_channels": 10, "out_channels": 96}
 KEYS = {"input": "I", "output": "O", "kernel": "K", "stride": "S", "padding": "P", "dilation": "D"}

@@ -16,11 +16,11 @@ import sympy
 from sympy import IndexedBase, MatMul, OneMatrix, Piecewise, Sum
 
 import problems
-from derive.convolution import Correlation
-from derive.document import Solution
-from derive.graph import Graph
-from derive.matrices import explicit
-from derive.steps import Relation, Remark
+from derive.nn.convolution import Correlation
+from derive.core.document import Solution
+from derive.core.graph import Graph
+from derive.core.matrices import explicit
+from derive.core.steps import Relation, Remark
 
 STATEMENT = (
     "Let X be a 2-D input, F a 2-D filter (both of any size) and O = X ⋆ F their valid cross-correlation "

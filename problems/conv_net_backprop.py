@@ -17,13 +17,13 @@ import sympy
 from sympy import ImmutableMatrix, MatMul, Symbol, Transpose
 
 import problems
-from derive import layers
-from derive.convolution import Correlation
-from derive.functions import sigmoid
-from derive.document import Solution
-from derive.graph import Graph
-from derive.matrices import explicit
-from derive.steps import Relation, Remark
+from derive.nn import layers
+from derive.nn.convolution import Correlation
+from derive.core.functions import sigmoid
+from derive.core.document import Solution
+from derive.core.graph import Graph
+from derive.core.matrices import explicit
+from derive.core.steps import Relation, Remark
 
 STATEMENT = (
     "A convolutional network: layer 1 takes x = [x11 x12; x21 x22] and the filter v₁ = [w1 w2] and outputs "

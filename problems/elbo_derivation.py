@@ -6,13 +6,15 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.gaussian import (gaussian_posterior, log_normal, marginal_by_integration, normal_expectation,
-                             normal_kl)
-from derive.identities import (JENSEN_LOG, LINEARITY, LOG_RULES, NORMALISATION, check_identity, density_function,
-                               identity)
-from derive.probability import KL, Expectation
-from derive.steps import Relation, Remark
+from derive.core.document import Solution
+from derive.probability.gaussian import (
+    gaussian_posterior, log_normal, marginal_by_integration, normal_expectation, normal_kl,
+)
+from derive.analysis.identities import (
+    JENSEN_LOG, LINEARITY, LOG_RULES, NORMALISATION, check_identity, density_function, identity,
+)
+from derive.probability.kl import KL, Expectation
+from derive.core.steps import Relation, Remark
 
 x = sympy.Symbol("x", real=True)
 z = sympy.Symbol("z", real=True)

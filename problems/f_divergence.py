@@ -6,10 +6,12 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.identities import JENSEN_CONVEX, NORMALISATION, check_identity, density_function, identity
-from derive.probability import KL, Expectation, Normal, kl
-from derive.steps import Relation, Remark
+from derive.core.document import Solution
+from derive.analysis.identities import (
+    JENSEN_CONVEX, NORMALISATION, check_identity, density_function, identity,
+)
+from derive.probability.kl import KL, Expectation, Normal, kl
+from derive.core.steps import Relation, Remark
 
 x = sympy.Symbol("x", real=True)
 t = sympy.Symbol("t", positive=True)

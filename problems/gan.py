@@ -20,13 +20,13 @@ import sympy
 from sympy import MatMul, Transpose
 
 import problems
-from derive import layers
-from derive.convolution import Correlation, Reshape, TransposedConvolution, flatten, transposed_size
-from derive.document import Solution
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.numbers import InputError, matrix
-from derive.steps import Remark
+from derive.nn import layers
+from derive.nn.convolution import Correlation, Reshape, TransposedConvolution, flatten, transposed_size
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.core.numbers import InputError, matrix
+from derive.core.steps import Remark
 
 GIVEN = {
     "z": [0.4, 0.8],

@@ -25,10 +25,10 @@ import sympy
 from sympy import ImmutableMatrix, MatrixSymbol, Rational
 
 import problems
-from derive.convolution import Correlation
-from derive.matrices import explicit
-from derive.numbers import PRECISION, format_decimal
-from derive.steps import Remark
+from derive.nn.convolution import Correlation
+from derive.core.matrices import explicit
+from derive.core.numbers import PRECISION, format_decimal
+from derive.core.steps import Remark
 from problems import gan
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.identities import CHANGE_OF_VARIABLES, NORMALISATION, check_identity, density_function, identity
-from derive.probability import Expectation
-from derive.steps import Relation, Remark
+from derive.core.document import Solution
+from derive.analysis.identities import (
+    CHANGE_OF_VARIABLES, NORMALISATION, check_identity, density_function, identity,
+)
+from derive.probability.kl import Expectation
+from derive.core.steps import Relation, Remark
 
 x = sympy.Symbol("x", real=True)
 theta, theta_0 = sympy.symbols("theta theta_0", real=True)

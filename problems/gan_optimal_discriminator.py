@@ -5,10 +5,12 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.identities import CHANGE_OF_VARIABLES, LINEARITY, NORMALISATION, identity, maximise_pointwise
-from derive.probability import Expectation
-from derive.steps import Relation, Remark
+from derive.core.document import Solution
+from derive.analysis.identities import (
+    CHANGE_OF_VARIABLES, LINEARITY, NORMALISATION, identity, maximise_pointwise,
+)
+from derive.probability.kl import Expectation
+from derive.core.steps import Relation, Remark
 
 x = sympy.Symbol("x", real=True)
 z = sympy.Symbol("z", real=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.graph import Graph
-from derive.steps import Relation
+from derive.core.document import Solution
+from derive.core.graph import Graph
+from derive.core.steps import Relation
 
 #: the adjacency matrix of Eq. (12)
 A = sympy.ImmutableMatrix([[0, 1, 1, 0], [1, 0, 1, 0], [1, 1, 0, 1], [0, 0, 1, 0]])

@@ -7,10 +7,10 @@ import sympy
 from sympy.logic.boolalg import Xor
 
 import problems
-from derive import logic
-from derive.document import Solution
-from derive.matrices import ShapeMismatch
-from derive.steps import Relation, Remark
+from derive.nn import logic
+from derive.core.document import Solution
+from derive.core.matrices import ShapeMismatch
+from derive.core.steps import Relation, Remark
 
 D = sympy.symbols("D_1:5")
 PARITY = {"P_1": Xor(D[0], D[1], D[3]), "P_2": Xor(D[0], D[2], D[3]), "P_3": Xor(D[1], D[2], D[3])}

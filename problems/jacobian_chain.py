@@ -4,10 +4,10 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.calculus import jacobian
-from derive.document import Solution
-from derive.graph import Graph
-from derive.steps import Relation, Remark
+from derive.analysis.calculus import jacobian
+from derive.core.document import Solution
+from derive.core.graph import Graph
+from derive.core.steps import Relation, Remark
 
 x1, x2 = sympy.symbols("x_1 x_2", real=True)
 y1, y2, y3 = sympy.symbols("y_1 y_2 y_3", real=True)

@@ -16,12 +16,14 @@ import re
 import sympy
 
 import problems
-from derive.distributions import FAMILIES, KINDS, Categorical, DistributionError, MultivariateNormal
-from derive.document import Solution
-from derive.givens import Givens
-from derive.numbers import InputError, exact, json_type, settle
-from derive.probability import KL, kl_derivation
-from derive.steps import Evaluation, Remark
+from derive.probability.distributions import (
+    FAMILIES, KINDS, Categorical, DistributionError, MultivariateNormal,
+)
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.numbers import InputError, exact, json_type, settle
+from derive.probability.kl import KL, kl_derivation
+from derive.core.steps import Evaluation, Remark
 
 GIVEN = {"p": {"family": "Gamma", "concentration": 2, "rate": 3},
          "q": {"family": "Gamma", "concentration": 1, "rate": 2}}

@@ -4,9 +4,9 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.probability import KL, Normal, kl_derivation
-from derive.steps import Relation
+from derive.core.document import Solution
+from derive.probability.kl import KL, Normal, kl_derivation
+from derive.core.steps import Relation
 
 mu_1, mu_2, mu = sympy.symbols("mu_1 mu_2 mu", real=True)
 sigma_1, sigma_2, sigma = sympy.symbols("sigma_1 sigma_2 sigma", positive=True)

@@ -13,12 +13,12 @@ import sympy
 from sympy import Identity, MatrixSymbol
 
 import problems
-from derive.document import Solution
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.numbers import PRECISION, InputError
-from derive.optimisation import gradient_and_hessian, is_zero_matrix, shown, step_size_interval
-from derive.steps import Evaluation, Relation, Remark, Solved
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.core.numbers import PRECISION, InputError
+from derive.analysis.optimisation import gradient_and_hessian, is_zero_matrix, shown, step_size_interval
+from derive.core.steps import Evaluation, Relation, Remark, Solved
 
 GIVEN = {"X": [[1, 0], [1, 1], [1, 2]], "y": [1, 2, 2], "alpha": 0.25, "iterations": 3}
 MAX_ITERATIONS = 20

@@ -12,13 +12,13 @@ reverse mode over the unrolled sequence.
 from __future__ import annotations
 
 import problems
-from derive import layers
-from derive.document import Solution
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.numbers import InputError
-from derive.recurrent import LSTM_GATES, lstm_cell, lstm_weights
-from derive.steps import Remark
+from derive.nn import layers
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.core.numbers import InputError
+from derive.nn.recurrent import LSTM_GATES, lstm_cell, lstm_weights
+from derive.core.steps import Remark
 
 GATES = LSTM_GATES
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.calculus import jacobian
-from derive.document import Solution
-from derive.graph import Graph
-from derive.matrices import explicit
-from derive.numbers import format_decimal
-from derive.recurrent import LSTM_GATES, lstm_cell, lstm_weights
-from derive.steps import Relation, Remark
+from derive.analysis.calculus import jacobian
+from derive.core.document import Solution
+from derive.core.graph import Graph
+from derive.core.matrices import explicit
+from derive.core.numbers import format_decimal
+from derive.nn.recurrent import LSTM_GATES, lstm_cell, lstm_weights
+from derive.core.steps import Relation, Remark
 from problems import lstm
 
 STATEMENT = ("Prove that the LSTM cell can remember information over long sequences by showing that the "

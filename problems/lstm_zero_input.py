@@ -13,11 +13,11 @@ import itertools
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.functions import sigmoid
-from derive.graph import Graph
-from derive.recurrent import LSTM_GATES, lstm_cell, lstm_weights
-from derive.steps import Relation, Remark
+from derive.core.document import Solution
+from derive.core.functions import sigmoid
+from derive.core.graph import Graph
+from derive.nn.recurrent import LSTM_GATES, lstm_cell, lstm_weights
+from derive.core.steps import Relation, Remark
 
 STATEMENT = (
     "Reconstructed from the solution: an LSTM (f_t = σ(W_f x_t + U_f h_(t−1) + b_f), i_t, o_t likewise, "

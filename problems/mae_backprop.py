@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import problems
-from derive import layers
-from derive.backprop import closed_form, confirm
-from derive.document import Solution
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.steps import Remark
+from derive.nn import layers
+from derive.nn.backprop import closed_form, confirm
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.core.steps import Remark
 from problems.mlp import CONVENTION
 
 GIVEN = {"x": [1.0, -0.5, 0.25],

@@ -6,12 +6,12 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive import layers
-from derive.document import Solution
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.piecewise_linear import express, holds_by_cases, order_cases, relu_network
-from derive.steps import Relation, Remark
+from derive.nn import layers
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.nn.piecewise_linear import express, holds_by_cases, order_cases, relu_network
+from derive.core.steps import Relation, Remark
 
 x1, x2 = X = sympy.symbols("x_1 x_2", real=True)
 g = sympy.Symbol("g", positive=True)

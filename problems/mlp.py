@@ -10,12 +10,12 @@ once, from the gradients at the old weights.
 from __future__ import annotations
 
 import problems
-from derive import layers
-from derive.document import Solution
-from derive.functions import ACTIVATIONS
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.numbers import InputError
+from derive.nn import layers
+from derive.core.document import Solution
+from derive.core.functions import ACTIVATIONS
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.core.numbers import InputError
 from derive.printing import math
 
 GIVEN = {

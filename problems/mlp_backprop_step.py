@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.steps import Relation, Remark
+from derive.core.steps import Relation, Remark
 from problems import mlp
 
 GIVEN = {

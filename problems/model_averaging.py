@@ -10,11 +10,13 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
+from derive.core.document import Solution
 from derive.printing import math
-from derive.gaussian import component_symbols, kl_mvn_explicit, moments_of_vector, quadratic_form_expectation
-from derive.identities import LINEARITY, check_identity, expectation_from_moments, numerically_equal
-from derive.steps import Relation, Remark
+from derive.probability.gaussian import (
+    component_symbols, kl_mvn_explicit, moments_of_vector, quadratic_form_expectation,
+)
+from derive.analysis.identities import LINEARITY, check_identity, expectation_from_moments, numerically_equal
+from derive.core.steps import Relation, Remark
 
 N_EXPLICIT, D_EXPLICIT = 3, 2
 n, d = sympy.symbols("n d", integer=True, positive=True)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.identities import LINEARITY, check_identity, expectation_from_moments
-from derive.steps import Relation, Remark, Solved
+from derive.core.document import Solution
+from derive.analysis.identities import LINEARITY, check_identity, expectation_from_moments
+from derive.core.steps import Relation, Remark, Solved
 
 i, j, k, n = sympy.symbols("i j k n", integer=True)
 tau = sympy.Symbol("tau", integer=True, nonnegative=True)

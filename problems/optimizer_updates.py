@@ -12,11 +12,11 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.givens import Givens
-from derive.numbers import PRECISION, InputError, exact, format_decimal
-from derive.optimisation import NAMES, RULES, geometric_weight_sum, run
-from derive.steps import Evaluation, Relation, Remark
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.numbers import PRECISION, InputError, exact, format_decimal
+from derive.analysis.optimisation import NAMES, RULES, geometric_weight_sum, run
+from derive.core.steps import Evaluation, Relation, Remark
 
 GIVEN = {"A": [[2, 0], [0, 20]], "b": [0, 0], "theta_0": [1, 1], "alpha": 0.05, "beta": 0.9,
          "beta_1": 0.9, "beta_2": 0.999, "eps": 1e-8, "iterations": 3,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.gaussian import component_symbols
-from derive.identities import LINEARITY, check_identity, expectation_from_moments
-from derive.steps import Relation, Remark, Solved
+from derive.core.document import Solution
+from derive.probability.gaussian import component_symbols
+from derive.analysis.identities import LINEARITY, check_identity, expectation_from_moments
+from derive.core.steps import Relation, Remark, Solved
 from problems.ppca_posterior import general_form, posterior_moments
 
 #: explicit instance: N data points in d dimensions

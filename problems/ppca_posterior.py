@@ -8,11 +8,12 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.gaussian import (component_symbols, gaussian_posterior, linear_gaussian, log_mvn_density,
-                             moments_of_linear_map)
-from derive.identities import check_identity
-from derive.steps import Relation, Remark
+from derive.core.document import Solution
+from derive.probability.gaussian import (
+    component_symbols, gaussian_posterior, linear_gaussian, log_mvn_density, moments_of_linear_map,
+)
+from derive.analysis.identities import check_identity
+from derive.core.steps import Relation, Remark
 
 #: the explicit instance's dimension: small enough to expand, large enough to be a vector
 D_EXPLICIT = 3

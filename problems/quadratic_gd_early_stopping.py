@@ -12,11 +12,13 @@ import sympy
 from sympy import Identity, MatrixSymbol
 
 import problems
-from derive.document import Solution
-from derive.givens import Givens
-from derive.numbers import PRECISION, InputError, format_decimal
-from derive.optimisation import gradient_and_hessian, is_zero_matrix, limit_step, shown, solve_recurrence
-from derive.steps import Evaluation, Relation, Remark
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.numbers import PRECISION, InputError, format_decimal
+from derive.analysis.optimisation import (
+    gradient_and_hessian, is_zero_matrix, limit_step, shown, solve_recurrence,
+)
+from derive.core.steps import Evaluation, Relation, Remark
 
 GIVEN = {"H": [[50.005, 49.995], [49.995, 50.005]], "w_star": [1, 2], "rho": 0.005, "tau": 10}
 MAX_SIZE = 3

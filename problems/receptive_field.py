@@ -12,10 +12,12 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.givens import Givens
-from derive.receptive_fields import (CLOSED_FORM, JUMP_FORM, NOTATION, START_FORM, closed_form_check_steps,
-                                    closed_form_steps, receptive_field, table_steps)
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.architecture.receptive_fields import (
+    CLOSED_FORM, JUMP_FORM, NOTATION, START_FORM, closed_form_check_steps, closed_form_steps,
+    receptive_field, table_steps,
+)
 
 GIVEN = {"layers": [{"kernel": 11, "stride": 4, "padding": 2}, {"kernel": 3, "stride": 2},
                     {"kernel": 5, "stride": 1, "padding": 2}]}

@@ -6,12 +6,12 @@ import sympy
 from sympy import BlockMatrix, MatrixSymbol
 
 import problems
-from derive import layers
-from derive.document import Solution
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.piecewise_linear import express, holds_by_cases
-from derive.steps import Relation, Remark
+from derive.nn import layers
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.nn.piecewise_linear import express, holds_by_cases
+from derive.core.steps import Relation, Remark
 
 x = sympy.Symbol("x", real=True)
 p = sympy.Symbol("p", positive=True)

@@ -7,13 +7,13 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.gaussian import normal_expectation
-from derive.givens import Givens
-from derive.identities import LINEARITY, check_identity
-from derive.numbers import InputError
-from derive.probability import Expectation
-from derive.steps import Relation, Remark
+from derive.core.document import Solution
+from derive.probability.gaussian import normal_expectation
+from derive.core.givens import Givens
+from derive.analysis.identities import LINEARITY, check_identity
+from derive.core.numbers import InputError
+from derive.probability.kl import Expectation
+from derive.core.steps import Relation, Remark
 
 #: f(z) = Σ_k coefficients[k] z^k; reconstructed: the exam leaves f arbitrary
 GIVEN = {"coefficients": [0, 2, -3, 0, 1]}

@@ -6,13 +6,13 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive import layers
-from derive.backprop import closed_form, confirm
-from derive.document import Solution
-from derive.functions import abstract_activation
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.steps import Relation, Remark
+from derive.nn import layers
+from derive.nn.backprop import closed_form, confirm
+from derive.core.document import Solution
+from derive.core.functions import abstract_activation
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.core.steps import Relation, Remark
 from problems.mlp import CONVENTION
 
 PHI, PHI_PRIME = abstract_activation()

@@ -9,10 +9,10 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.functions import sigmoid
-from derive.graph import Graph
-from derive.steps import Relation, Remark, Solved
+from derive.core.document import Solution
+from derive.core.functions import sigmoid
+from derive.core.graph import Graph
+from derive.core.steps import Relation, Remark, Solved
 
 STATEMENT = (
     "Reconstructed from the solution: a scalar RNN has state h_t = φ(z_t) with z_t = w h_(t−1) + u x_t and "

@@ -12,11 +12,11 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.calculus import jacobian
-from derive.document import Solution
-from derive.graph import Graph
-from derive.recurrent import phi, phi_prime, spectral_norm, spectral_radius, step_jacobian, transition
-from derive.steps import Relation, Remark, Solved
+from derive.analysis.calculus import jacobian
+from derive.core.document import Solution
+from derive.core.graph import Graph
+from derive.nn.recurrent import phi, phi_prime, spectral_norm, spectral_radius, step_jacobian, transition
+from derive.core.steps import Relation, Remark, Solved
 
 STATEMENT = ("Derive the Jacobian matrix J_t = ∂h_t/∂h_(t−1) of the hidden-state transition "
              "h_t = φ(W_h h_(t−1) + W_x x_t + b) of an RNN, and discuss its role in the network's stability.")
@@ -219,5 +219,5 @@ def caveat_part(solution):
 
 
 def fmt(value) -> str:
-    from derive.numbers import format_decimal
+    from derive.core.numbers import format_decimal
     return format_decimal(float(value), 6)

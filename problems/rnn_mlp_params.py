@@ -12,9 +12,9 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.numbers import InputError
-from derive.steps import Evaluation, Relation, Remark, Solved
+from derive.core.document import Solution
+from derive.core.numbers import InputError
+from derive.core.steps import Evaluation, Relation, Remark, Solved
 
 STATEMENT = ("Input sequences X = (x_t), t = 1…T, x_t ∈ ℝ^d. An MLP with tanh activations and two hidden "
              "layers of 20 and 10 units (no biases) classifies a sequence into y ∈ {−1, 1}. State its number "

@@ -6,14 +6,14 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive import layers
-from derive.backprop import agrees
-from derive.calculus import jacobian
-from derive.document import Solution
-from derive.givens import Givens
-from derive.graph import Graph
-from derive.numbers import InputError, settle
-from derive.steps import Relation, Remark
+from derive.nn import layers
+from derive.nn.backprop import agrees
+from derive.analysis.calculus import jacobian
+from derive.core.document import Solution
+from derive.core.givens import Givens
+from derive.core.graph import Graph
+from derive.core.numbers import InputError, settle
+from derive.core.steps import Relation, Remark
 
 SMOOTH = ("tanh", "sigmoid", "softplus", "identity")
 

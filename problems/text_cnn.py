@@ -5,8 +5,8 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.graph import Graph
+from derive.core.document import Solution
+from derive.core.graph import Graph
 
 STATEMENT = ("Each of n words is a d-dimensional embedding; the d×n matrix is fed to one convolutional layer "
              "with m narrow filters (no padding) sliding over l words with stride 1. (a) How many trainable "

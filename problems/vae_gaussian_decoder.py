@@ -5,11 +5,11 @@ from __future__ import annotations
 import sympy
 
 import problems
-from derive.document import Solution
-from derive.gaussian import component_symbols, log_mvn_density, log_normal
-from derive.identities import LINEARITY, check_identity
-from derive.probability import Expectation
-from derive.steps import Relation, Remark
+from derive.core.document import Solution
+from derive.probability.gaussian import component_symbols, log_mvn_density, log_normal
+from derive.analysis.identities import LINEARITY, check_identity
+from derive.probability.kl import Expectation
+from derive.core.steps import Relation, Remark
 
 D = sympy.Symbol("D", integer=True, positive=True)
 sigma = sympy.Symbol("sigma", positive=True)

@@ -69,7 +69,7 @@ def test_random_instances_match_finite_differences(seed):
 
 
 def test_bad_shapes_are_refused_by_key():
-    from derive.numbers import InputError
+    from derive.core.numbers import InputError
     g = dict(autoencoder_backprop.GIVEN, W_2=[[0.1, 0.2], [0.3, 0.4]])
     with pytest.raises(InputError, match="given.W_2: expected shape 2×3"):
         solve("autoencoder-backprop", given=g)

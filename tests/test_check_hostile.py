@@ -9,7 +9,7 @@ import pytest
 
 import derive.checking.worker as worker_module
 from derive.checking import check, check_file, command
-from derive.numbers import InputError
+from derive.core.numbers import InputError
 
 CANARY_NAME = "derive_check_pwned"
 

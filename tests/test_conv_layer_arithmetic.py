@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from derive import solve
-from derive.architecture import output_size, solve_size
-from derive.numbers import InputError
+from derive.architecture.sizes import output_size, solve_size
+from derive.core.numbers import InputError
 
 
 def test_kernel_params_and_multiplications_by_brute_force():
@@ -171,7 +171,7 @@ def test_stack_against_brute_force(size, channels, layers):
 @pytest.mark.parametrize("size, channels, layers", STACKS)
 def test_one_stack_file_serves_both_problems(tmp_path, capsys, size, channels, layers):
     from derive.cli import main
-    from derive.receptive_fields import receptive_field
+    from derive.architecture.receptive_fields import receptive_field
     path = tmp_path / "stack.json"
     path.write_text(json.dumps({"input": size, "in_channels": channels, "layers": layers}))
     for name in ("conv-arithmetic", "receptive-field"):

@@ -8,10 +8,14 @@ import pytest
 import sympy
 
 from derive import render, solve
-from derive.gaussian import (complete_square, kl_mvn_explicit, linear_gaussian, marginal_by_integration,
-                             normal_expectation, normal_kl)
-from derive.identities import (IdentityError, check_identity, density_function, expectation_from_moments,
-                               maximise_pointwise, numerically_equal)
+from derive.probability.gaussian import (
+    complete_square, kl_mvn_explicit, linear_gaussian, marginal_by_integration, normal_expectation,
+    normal_kl,
+)
+from derive.analysis.identities import (
+    IdentityError, check_identity, density_function, expectation_from_moments, maximise_pointwise,
+    numerically_equal,
+)
 
 PROBLEMS = ["gan-optimal-discriminator", "elbo-derivation", "moving-average-filter", "model-averaging",
             "vae-gaussian-decoder", "reparameterization", "f-divergence", "gan-kl-identities", "ppca-posterior",

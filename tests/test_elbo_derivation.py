@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 from derive import solve
-from derive.identities import IdentityError, check_identity
+from derive.analysis.identities import IdentityError, check_identity
 
 x, z, m = sympy.symbols("x z m", real=True)
 s, v = sympy.symbols("s v", positive=True)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from derive.catalog import entries, solve
-from derive.graph import Graph
-from derive.steps import ComputationGraph
+from derive.core.graph import Graph
+from derive.core.steps import ComputationGraph
 from problems import autoencoder_backprop, cnn, lstm
 
 NAMES = [entry.name for entry in entries()]

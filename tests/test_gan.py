@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from derive import render, solve
-from derive.numbers import InputError
+from derive.core.numbers import InputError
 from problems import gan, gan_forward_backward as seed_module
 from reference import agrees_with_printed, central_difference, modified
 

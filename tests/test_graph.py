@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import sympy
 
-from derive.graph import Graph
-from derive.layers import affine
-from derive.matrices import ShapeMismatch
-from derive.steps import Evaluation
+from derive.core.graph import Graph
+from derive.nn.layers import affine
+from derive.core.matrices import ShapeMismatch
+from derive.core.steps import Evaluation
 from reference import central_difference
 
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import sympy
 
-from derive.architecture import _floor_solutions, output_size
+from derive.architecture.sizes import _floor_solutions, output_size
 from derive.catalog import solve
 from derive.cli import main
-from derive.givens import MAX_ITEMS
+from derive.core.givens import MAX_ITEMS
 from derive.printing import render
 from problems import kl
 

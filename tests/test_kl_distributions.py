@@ -16,10 +16,12 @@ import pytest
 import sympy
 
 from derive.cli import main
-from derive.distributions import (Bernoulli, Beta, Binomial, Categorical, Cauchy, Exponential, Gamma, Geometric,
-                                  Laplace, MultivariateNormal, Normal, Pareto, Poisson, Uniform)
-from derive.numbers import InputError
-from derive.probability import NotDerivable, kl, kl_derivation
+from derive.probability.distributions import (
+    Bernoulli, Beta, Binomial, Categorical, Cauchy, Exponential, Gamma, Geometric, Laplace,
+    MultivariateNormal, Normal, Pareto, Poisson, Uniform,
+)
+from derive.core.numbers import InputError
+from derive.probability.kl import NotDerivable, kl, kl_derivation
 
 R, P = dict(real=True), dict(positive=True)
 gammaln = np.vectorize(math.lgamma)  # log Γ element-wise, without a SciPy dependency

@@ -5,9 +5,9 @@ import pytest
 import sympy
 from hypothesis import given, settings, strategies as st
 
-from derive import layers
-from derive.functions import ACTIVATIONS, absolute, elu, relu, sigmoid, softplus, step
-from derive.graph import Graph
+from derive.nn import layers
+from derive.core.functions import ACTIVATIONS, absolute, elu, relu, sigmoid, softplus, step
+from derive.core.graph import Graph
 from reference import central_difference
 
 NUMPY_ACTIVATIONS = {
@@ -155,7 +155,7 @@ def test_mlp_family_with_every_activation_and_loss(sizes, kind, data):
 
 def test_cross_entropy_of_an_output_outside_zero_one_is_refused():
     from derive import solve
-    from derive.numbers import InputError
+    from derive.core.numbers import InputError
     g = {"x": [0.5, -0.2], "layers": [{"W": [[0.1, 0.4], [-0.3, 0.2]], "b": [0.1, 0.0], "activation": "relu"}],
          "y": [0.3, 1], "loss": "bce", "lr": 0.1}
     with pytest.raises(InputError, match=r"log-probability of 0: the output must lie in \(0, 1\]"):

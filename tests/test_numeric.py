@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import sympy
 
-from derive.convolution import Correlation, MaxPool, Reshape, TransposedConvolution, flatten
-from derive.graph import Graph
-from derive.layers import activation, affine, loss
-from derive.numeric import NotNumeric, Program, compile_formula
+from derive.nn.convolution import Correlation, MaxPool, Reshape, TransposedConvolution, flatten
+from derive.core.graph import Graph
+from derive.nn.layers import activation, affine, loss
+from derive.core.numeric import NotNumeric, Program, compile_formula
 from reference import central_difference
 
 

@@ -9,7 +9,7 @@ import sympy
 
 from derive import solve
 from derive.cli import main
-from derive.numbers import InputError
+from derive.core.numbers import InputError
 
 
 # --- optimizer-updates ----------------------------------------------------------

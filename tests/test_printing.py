@@ -6,11 +6,11 @@ import re
 import pytest
 import sympy
 
-from derive.convolution import Correlation
-from derive.functions import indicator, sigmoid
+from derive.nn.convolution import Correlation
+from derive.core.functions import indicator, sigmoid
 from derive.printing import math
 from derive.printing.expr import expr_text
-from derive.probability import KL, Expectation
+from derive.probability.kl import KL, Expectation
 
 x, y, q, p = sympy.symbols("x y q p", real=True)
 A = sympy.MatrixSymbol("A", 2, 1)
@@ -166,7 +166,7 @@ def test_escaped_prose_compiles(tmp_path):
 
 def test_the_indicator_is_spelled_alike_in_the_printer_and_the_function_table():
     """\\mathbb{1} does not exist in amssymb; both spellings are \\mathbf{1}."""
-    from derive.functions import FUNCTION_NAMES
+    from derive.core.functions import FUNCTION_NAMES
     assert math.latex(indicator(x)).startswith(FUNCTION_NAMES["indicator"][1])
     assert FUNCTION_NAMES["indicator"][1] == r"\mathbf{1}"
 
@@ -176,7 +176,7 @@ def test_the_indicator_is_spelled_alike_in_the_printer_and_the_function_table():
 def test_a_users_own_x_in_a_kl_parameter_is_kept():
     """kl(N(m, s²), N(x/(1 + s²), 1)) depends on x; it used to be integrated away."""
     import mpmath
-    from derive.probability import Normal, kl
+    from derive.probability.kl import Normal, kl
     m, s = sympy.Symbol("m", real=True), sympy.Symbol("s", positive=True)
     result = kl(Normal(m, s), Normal(x / (1 + s**2), 1))
     assert x in result.free_symbols
@@ -193,14 +193,14 @@ def test_a_users_own_x_in_a_kl_parameter_is_kept():
 
 
 def test_the_integration_variable_prints_as_x():
-    from derive.distributions import X
+    from derive.probability.distributions import X
     assert math.text(X**2 + 1) == "x^2 + 1"
     assert math.latex(X**2 + 1) == "x^{2} + 1"
 
 
 def test_a_relation_chain_takes_arrows_and_any_symbol_of_the_table():
     from derive.printing.latex import relation_latex
-    from derive.steps import Relation
+    from derive.core.steps import Relation
     assert relation_latex("→") == r"\to"
     assert relation_latex("⊂") == r"\subset"  # not in the relation table: the symbol's own form
     with pytest.raises(ValueError, match="relation"):

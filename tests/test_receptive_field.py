@@ -8,8 +8,8 @@ import pytest
 import sympy
 
 from derive import solve
-from derive.receptive_fields import CLOSED_FORM, SEED_FORM, k, n, receptive_field, s
-from derive.numbers import InputError
+from derive.architecture.receptive_fields import CLOSED_FORM, SEED_FORM, k, n, receptive_field, s
+from derive.core.numbers import InputError
 
 
 def reached(layers, output_index=0, lengths=None):
@@ -146,7 +146,7 @@ def test_bad_given_exits_2_with_one_line(tmp_path):
 
 @pytest.mark.parametrize("layers", STACKS)
 def test_jump_and_start_closed_forms_against_brute_force(layers):
-    from derive.receptive_fields import JUMP_FORM, START_FORM, p
+    from derive.architecture.receptive_fields import JUMP_FORM, START_FORM, p
     for depth in range(1, len(layers) + 1):
         values = {s[m]: l["stride"] for m, l in enumerate(layers[:depth], 1)}
         values.update({p[m]: l.get("padding", 0) for m, l in enumerate(layers[:depth], 1)})

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from derive import solve
-from derive.numbers import InputError
+from derive.core.numbers import InputError
 from derive.printing import render
 from problems import lstm
 from reference import central_difference, lstm_run, modified
@@ -211,7 +211,7 @@ def numeric_jacobian(f, x):
 
 def test_rnn_jacobian_symbolic_form_matches_finite_differences_for_tanh():
     import sympy
-    from derive.recurrent import phi_prime
+    from derive.nn.recurrent import phi_prime
     sol = solve("rnn-jacobian")
     J = sol.answers["J_t"].expr
     rng = np.random.default_rng(0)
@@ -275,7 +275,7 @@ def test_rnn_gradient_scale_recursion_factor_matches_finite_differences():
 def test_rnn_gradient_scale_seed_step_a_drops_alpha():
     # Seed (a): ∇h_t = ∇h_{t+1} σ′(z_t) w.  The engine's factor is α σ′(z) w: the seed's is wrong unless α = 1.
     import sympy
-    from derive.functions import sigmoid
+    from derive.core.functions import sigmoid
     sol = solve("rnn-gradient-scale")
     factor = sol.answers["dh_dhprev"].expr
     names = {s.name: s for s in factor.free_symbols}

@@ -11,7 +11,7 @@ import pytest
 import sympy
 
 from derive import solve
-from derive.numbers import InputError
+from derive.core.numbers import InputError
 from problems import reparameterization
 
 mu = sympy.Symbol("mu", real=True)

@@ -9,7 +9,7 @@ import sympy
 from hypothesis import given, settings, strategies as st
 
 from derive import solve
-from derive.matrices import explicit
+from derive.core.matrices import explicit
 from problems import residual_backprop
 from reference import central_difference, sigmoid
 

@@ -21,11 +21,11 @@ import sympy
 
 from derive import sheet
 from derive.catalog import entries, solve
-from derive.document import Solution
-from derive.graph import Graph
+from derive.core.document import Solution
+from derive.core.graph import Graph
 from derive.printing import math, render
 from derive.printing.latex import PREAMBLE, LatexPrinter, escape
-from derive.steps import Remark
+from derive.core.steps import Remark
 
 INSTALL = "apt-get install " + sheet.TEX_PACKAGES + " poppler-utils"
 

@@ -49,7 +49,7 @@ def test_random_instances(seed):
 
 
 def test_bad_weight_shape_is_refused_by_key():
-    from derive.numbers import InputError
+    from derive.core.numbers import InputError
     g = dict(skip_connections.GIVEN, W=[[[0.1, 0.2, 0.3], [0.1, 0.2, 0.3]]])
     with pytest.raises(InputError, match=r"given.W\[0\]"):
         solve("skip-connections", given=g)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import InputError, read_text
-from .extract import Statement, statements
-from .report import Report, Step
-from .worker import BIND_SECONDS, STEP_SECONDS, shared
+from derive.errors import InputError, read_text
+from derive.checking.extract import Statement, statements
+from derive.checking.report import Report, Step
+from derive.checking.worker import BIND_SECONDS, STEP_SECONDS, shared
 
 __all__ = ["check", "check_file", "command", "Report", "Step"]
 
@@ -101,8 +101,8 @@ def _step(statement: Statement, status, expected="", message="") -> Step:
 
 
 def _known_problems(text: str, problem: str | None, file: str):
-    from ..catalog import find
-    from .extract import line_of, problem_markers
+    from derive.catalog import find
+    from derive.checking.extract import line_of, problem_markers
     if problem is not None:
         find(problem)
     for offset, name in problem_markers(text):

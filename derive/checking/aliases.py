@@ -87,7 +87,7 @@ def _conv_backprop_identities():
 
 
 def _receptive_field():
-    from derive.receptive_fields import CLOSED_FORM, n
+    from derive.architecture.receptive_fields import CLOSED_FORM, n
     return n, CLOSED_FORM
 
 

@@ -12,11 +12,11 @@ from fractions import Fraction
 import sympy
 from mpmath import iv
 
-from ..catalog import find, solve
-from .aliases import ALIASES
-from .compare import INDEX_NAMES, Evaluator, Matrix, Unbound, scalar_or_matrix
-from .normalise import normalise, spelling
-from .parse import Side, canonical
+from derive.catalog import find, solve
+from derive.checking.aliases import ALIASES
+from derive.checking.compare import INDEX_NAMES, Evaluator, Matrix, Unbound, scalar_or_matrix
+from derive.checking.normalise import normalise, spelling
+from derive.checking.parse import Side, canonical
 
 
 

@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 import sympy
 from mpmath import iv, mp
 
-from .bind import Binding, squash
-from . import logic
-from .compare import (POINTS, Context, Matrix, TooLarge, Unbound, Unsupported, agree, describe, evaluate,
-                      rounds_like, scalar_or_matrix)
-from .normalise import readings
-from .parse import ParseError, Side, canonical, parse_side, placeholder
+from derive.checking.bind import Binding, squash
+from derive.checking import logic
+from derive.checking.compare import (
+    POINTS, Context, Matrix, TooLarge, Unbound, Unsupported, agree, describe, evaluate, rounds_like,
+    scalar_or_matrix,
+)
+from derive.checking.normalise import readings
+from derive.checking.parse import ParseError, Side, canonical, parse_side, placeholder
 
 STATUSES = ("ok", "wrong", "carried", "unparsed", "unchecked")
 #: first trial numbers of the random points tried: values in (0.6, 1.9), then in (0.05, 0.45)

@@ -22,7 +22,7 @@ import sympy
 from mpmath import iv, mp
 from mpmath.libmp import finf, fnan, fninf
 
-from .parse import Side, canonical, placeholder
+from derive.checking.parse import Side, canonical, placeholder
 
 iv.dps = 20
 mp.dps = 20

@@ -17,7 +17,7 @@ import re
 
 import sympy
 
-from .parse import canonical
+from derive.checking.parse import canonical
 
 OPERATORS = {r"\wedge": "and", r"\land": "and", r"\vee": "or", r"\lor": "or", r"\oplus": "xor",
              r"\neg": "not", r"\lnot": "not"}

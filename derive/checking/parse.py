@@ -20,8 +20,8 @@ from latex2sympy2_extended import latex2sympy2 as _latex2sympy2
 from latex2sympy2_extended.latex2sympy2 import ConversionConfig
 from latex2sympy2_extended.math_normalization import NormalizationConfig
 
-from .fastparse import fast_parse
-from .normalise import ARGUMENT, CASES, LITERAL, MATRIX, Normalised, NormaliseError, normalise
+from derive.checking.fastparse import fast_parse
+from derive.checking.normalise import ARGUMENT, CASES, LITERAL, MATRIX, Normalised, NormaliseError, normalise
 
 def _parse_number(self, text: str):
     """The grammar's NUMBER tokens as exact numbers, without the library's

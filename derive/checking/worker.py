@@ -36,7 +36,7 @@ def _serve(connection, extra_memory):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ValueError, OSError):
         pass
-    from .chains import binding, check_chain
+    from derive.checking.chains import binding, check_chain
     while True:
         try:
             task = connection.recv()

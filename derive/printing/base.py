@@ -5,7 +5,7 @@ method `_print_Evaluation`; a printer that lacks one fails loudly.
 """
 from __future__ import annotations
 
-from ..steps import Evaluation, Relation
+from derive.core.steps import Evaluation, Relation
 
 
 class DocumentPrinter:

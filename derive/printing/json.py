@@ -6,13 +6,13 @@ import json
 
 import sympy
 
-from . import math
-from .expr import expr_text
-from ..numbers import json_value
-from ..steps import ComputationGraph
-from .base import DocumentPrinter
-from .latex import LatexPrinter
-from .text import TextPrinter
+from derive.printing import math
+from derive.printing.expr import expr_text
+from derive.core.numbers import json_value
+from derive.core.steps import ComputationGraph
+from derive.printing.base import DocumentPrinter
+from derive.printing.latex import LatexPrinter
+from derive.printing.text import TextPrinter
 
 
 class JsonPrinter(DocumentPrinter):

@@ -6,8 +6,8 @@ from functools import partial
 
 import sympy
 
-from . import math, tikz
-from .base import DocumentPrinter, evaluation_terms, relation_terms
+from derive.printing import math, tikz
+from derive.printing.base import DocumentPrinter, evaluation_terms, relation_terms
 
 RELATIONS = {"=": "=", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "<": "<", ">": ">",
              "⇔": r"\iff", "⇒": r"\implies", "≠": r"\neq", "→": r"\to", "↦": r"\mapsto",

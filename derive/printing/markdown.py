@@ -1,9 +1,9 @@
 """Markdown with `$$ … $$` display math (renders on GitHub and in Jupyter)."""
 from __future__ import annotations
 
-from . import math
-from .base import DocumentPrinter
-from .latex import LatexPrinter
+from derive.printing import math
+from derive.printing.base import DocumentPrinter
+from derive.printing.latex import LatexPrinter
 
 
 class MarkdownPrinter(DocumentPrinter):

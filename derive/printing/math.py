@@ -16,9 +16,9 @@ from sympy.printing.str import StrPrinter
 from sympy import MatMul
 from sympy.printing.precedence import PRECEDENCE, precedence
 
-from ..functions import FUNCTION_NAMES
-from ..matrices import is_matrix
-from ..numbers import format_decimal
+from derive.core.functions import FUNCTION_NAMES
+from derive.core.matrices import is_matrix
+from derive.core.numbers import format_decimal
 
 
 class Verbatim(sympy.Symbol):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import textwrap
 
-from . import math
-from .base import DocumentPrinter, evaluation_terms, relation_terms
+from derive.printing import math
+from derive.printing.base import DocumentPrinter, evaluation_terms, relation_terms
 
 
 class TextPrinter(DocumentPrinter):

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import sympy
 
-from ..steps import ComputationGraph
-from . import math
+from derive.core.steps import ComputationGraph
+from derive.printing import math
 
 #: Most quantities drawn one box each (readable on a page); larger graphs collapse layers.
 MAX_NODES = 40

@@ -20,9 +20,9 @@ import sympy
 from sympy import MatrixSymbol
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from .matrices import ShapeMismatch, explicit, is_matrix, shape_of, vjp
-from .numbers import settle
-from .steps import ComputationGraph, Evaluation, GraphNode
+from derive.core.matrices import ShapeMismatch, explicit, is_matrix, shape_of, vjp
+from derive.core.numbers import settle
+from derive.core.steps import ComputationGraph, Evaluation, GraphNode
 
 
 @dataclass(eq=False)

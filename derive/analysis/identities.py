@@ -23,7 +23,7 @@ import random
 import sympy
 from sympy.core.function import AppliedUndef
 
-from .steps import Relation, Solved
+from derive.core.steps import Relation, Solved
 
 # Reasons, named once so that every derivation words them the same way.
 LINEARITY = "linearity of expectation (and of the integral)"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sympy
 
-from .numbers import InputError, exact
+from derive.core.numbers import InputError, exact
 
 #: The variable densities are written in and integrated over.  A dummy, so
 #: that a user's own real symbol x (a parameter such as the mean x/(1 + s²))

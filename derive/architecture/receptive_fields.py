@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import sympy
 
-from .architecture import MAXIMUM
-from .numbers import InputError, json_type
-from .steps import Evaluation, Relation, Remark
+from derive.architecture.sizes import MAXIMUM
+from derive.core.numbers import InputError, json_type
+from derive.core.steps import Evaluation, Relation, Remark
 
 #: field → (smallest value, default); a field with default None is required
 FIELDS = {"kernel": (1, None), "stride": (1, None), "padding": (0, 0), "dilation": (1, 1)}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sympy
 
-from .steps import Relation
+from derive.core.steps import Relation
 
 
 def jacobian(function: sympy.Matrix, variables) -> tuple[sympy.ImmutableMatrix, Relation]:

@@ -17,9 +17,9 @@ import sympy
 from sympy import MatAdd, MatMul
 from sympy.printing.precedence import PRECEDENCE
 
-from .graph import Graph
-from .numbers import PRECISION
-from .steps import Relation, Solved
+from derive.core.graph import Graph
+from derive.core.numbers import PRECISION
+from derive.core.steps import Relation, Solved
 
 #: the iteration number t and the gradient of this coordinate at this iteration
 T = sympy.Symbol("t", integer=True, positive=True)

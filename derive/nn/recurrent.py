@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy
 
-from . import layers
+from derive.nn import layers
 
 #: gate key → (activation, name of the quantity, what it is)
 LSTM_GATES = {

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sympy
 from sympy import HadamardProduct, MatMul, OneMatrix, Transpose
 
-from .functions import ACTIVATIONS, probability_log
-from .matrices import check_shapes, is_matrix
+from derive.core.functions import ACTIVATIONS, probability_log
+from derive.core.matrices import check_shapes, is_matrix
 
 
 def product(left, right, where: str):

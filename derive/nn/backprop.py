@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sympy
 
-from .matrices import explicit
-from .numbers import settle
-from .steps import Relation
+from derive.core.matrices import explicit
+from derive.core.numbers import settle
+from derive.core.steps import Relation
 
 #: Agreement of two evaluations of one quantity (both carry 30 digits).
 TOLERANCE = sympy.Float("1e-20")

@@ -26,7 +26,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sympy import ImmutableMatrix, Integer, MatAdd, MatMul
 from sympy.printing.precedence import PRECEDENCE
 
-from .matrices import Operation, ShapeMismatch, is_matrix, shape_of
+from derive.core.matrices import Operation, ShapeMismatch, is_matrix, shape_of
 
 
 class RoutingNeedsNumbers(ValueError):

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import sympy
 
-from .errors import InputError
+from derive.errors import InputError
 
 #: Digits carried when a value has to become a floating-point number.
 PRECISION = 30

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy
 
-from .steps import Relation
+from derive.core.steps import Relation
 
 
 def _remaining(expr):

@@ -27,7 +27,9 @@ from functools import lru_cache
 
 import sympy
 
-from .distributions import FINITE_SUM_LIMIT, KINDS, Cauchy, Distribution, NotDerivable, X, BoundVariable
+from derive.probability.distributions import (
+    FINITE_SUM_LIMIT, KINDS, Cauchy, Distribution, NotDerivable, X, BoundVariable,
+)
 
 T = BoundVariable("t", positive=True)  # the Mellin exponent; a dummy, so a user's own t cannot collide
 _DELTA = sympy.Symbol("delta__g", positive=True)
@@ -147,7 +149,7 @@ def _display(p: Distribution, expr, name) -> sympy.Expr:
 
 
 def expectation_symbol(expr, under) -> sympy.Expr:
-    from .probability import Expectation
+    from derive.probability.kl import Expectation
     return Expectation(expr, under)
 
 
@@ -292,5 +294,5 @@ def _finite_sum(p, feature, under):
 
 
 def _relation(terms, reason):
-    from .steps import Relation
+    from derive.core.steps import Relation
     return Relation(tuple(terms), reason=reason)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sympy
 
-from . import probability
-from .identities import IdentityError, check_identity, complete_square, expectation_from_moments
+from derive.probability import kl as probability
+from derive.analysis.identities import (
+    IdentityError, check_identity, complete_square, expectation_from_moments,
+)
 
 
 def log_normal(variable, mean, variance):

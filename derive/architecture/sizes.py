@@ -15,8 +15,8 @@ import bisect
 
 import sympy
 
-from .numbers import InputError
-from .steps import Evaluation, Remark, Solved
+from derive.core.numbers import InputError
+from derive.core.steps import Evaluation, Remark, Solved
 
 I, O, K, S, P, D = sympy.symbols("I O K S P D", integer=True)
 SIZE_SYMBOLS = {"input": I, "output": O, "kernel": K, "stride": S, "padding": P, "dilation": D}
@@ -167,7 +167,7 @@ def conv_stack(input_size: int, in_channels: int, layers, where: str = "given.la
     `"pool": true` for a pooling layer (channels kept, no parameters, no
     multiplications).
     """
-    from .receptive_fields import read_layers  # one reader for both problems' layers
+    from derive.architecture.receptive_fields import read_layers  # one reader for both problems' layers
     records = []
     size, channels = input_size, in_channels
     for index, layer in enumerate(read_layers(layers, where)):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .numbers import json_value
+from derive.core.numbers import json_value
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,9 @@ class Solution:
 
     def _repr_latex_(self):
         """Jupyter (and nbconvert's LaTeX export): plain amsmath, no TikZ."""
-        from .printing import render
+        from derive.printing import render
         return render(self, "latex-portable")
 
     def _repr_markdown_(self):
-        from .printing import render
+        from derive.printing import render
         return render(self, "markdown")

@@ -16,9 +16,9 @@ import sympy
 from sympy.logic import SOPform
 from sympy.logic.boolalg import And, BooleanFalse, BooleanTrue, Not, Or
 
-from .layers import apply
-from .matrices import check_shapes
-from .numbers import settle
+from derive.nn.layers import apply
+from derive.core.matrices import check_shapes
+from derive.core.numbers import settle
 
 HALF = sympy.Rational(1, 2)
 

@@ -17,11 +17,13 @@ from functools import lru_cache
 
 import sympy
 
-from .expectations import T, features, mean
-from .steps import Relation, Remark
-from .distributions import (  # noqa: F401  (re-exported: the public names live here)
-    FAMILIES, Bernoulli, Beta, Binomial, Categorical, Cauchy, Distribution, DistributionError, Exponential,
-    Gamma, Geometric, Laplace, MultivariateNormal, Normal, NotDerivable, Pareto, Poisson, Uniform, X)
+from derive.probability.expectations import T, features, mean
+from derive.core.steps import Relation, Remark
+from derive.probability.distributions import (
+    FAMILIES, Bernoulli, Beta, Binomial, Categorical, Cauchy, Distribution, DistributionError,
+    Exponential, Gamma, Geometric, Laplace, MultivariateNormal, Normal, NotDerivable, Pareto,
+    Poisson, Uniform, X,
+)
 
 
 def moment(distribution: Distribution, k: int) -> sympy.Expr:

@@ -1,7 +1,7 @@
 """Reading a family's givens (a JSON object) with errors that name the key."""
 from __future__ import annotations
 
-from .numbers import InputError, exact, json_type, matrix
+from derive.core.numbers import InputError, exact, json_type, matrix
 
 #: The most entries a list of givens (layers, time steps) may have: a solution
 #: prints every one, and the work grows with their number.

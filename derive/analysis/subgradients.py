@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy
 
-from .steps import Relation
+from derive.core.steps import Relation
 
 
 def one_sided_derivatives(f, x, point):

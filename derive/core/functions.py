@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sympy
 
-from .numbers import InputError
+from derive.core.numbers import InputError
 
 
 class sigmoid(sympy.Function):
