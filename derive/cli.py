@@ -12,11 +12,10 @@ import os
 import signal
 import sys
 
-from derive.errors import InputError, read_text
+from derive.errors import InputError
+from derive.files import read_given, write_output as write
 
 EXIT_OK, EXIT_WRONG, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-#: Largest --given file read, in bytes.
-MAX_GIVEN_BYTES = 1 << 20
 #: Default wall-clock limit for one command, in seconds.
 DEFAULT_TIME_LIMIT = 300
 
@@ -135,40 +134,6 @@ def command_sheet(arguments) -> int:
 def command_check(arguments) -> int:
     from derive.checking import command
     return command(arguments)
-
-
-def read_given(path: str) -> dict:
-    text = read_text(path, MAX_GIVEN_BYTES, "a JSON object of givens")
-    try:
-        given = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{path}: line {error.lineno}, column {error.colno}: {error.msg}") from None
-    except RecursionError:
-        raise UsageError(f"{path}: nested too deeply") from None
-    except ValueError as error:
-        raise UsageError(f"{path}: {error}") from None
-    if not isinstance(given, dict):
-        raise UsageError(f"{path}: expected a JSON object of givens")
-    return given
-
-
-def _reject_constant(name):
-    raise ValueError(f"{name} is not a number a problem can use")
-
-
-def write(text: str, path: str | None = None):
-    if path is None:
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except OSError as error:
-            raise UsageError(f"cannot write to standard output: {error.strerror}") from None
-        return
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as error:
-        raise UsageError(f"{path}: cannot write: {error.strerror}") from None
 
 
 COMMANDS = {"list": command_list, "solve": command_solve, "sheet": command_sheet, "check": command_check}
