@@ -23,6 +23,7 @@ from pathlib import Path
 # Only the standard library at import time: the command line builds its
 # parser from `add_parser` without loading SymPy.
 from derive.errors import InputError
+from derive.files import write_bytes
 
 #: Stated once at the top of every sheet; problems whose own convention is
 #: this one (it starts "Denominator layout") do not repeat it.
@@ -66,7 +67,7 @@ def solve_each(names: list[str], given: dict | None = None, seed: int | None = N
     from derive.catalog import find, solve
     check_request(names, given, seed)
     for name in names:
-        variant = seed if seed is not None and hasattr(find(name).load(), "random_given") else None
+        variant = seed if seed is not None and find(name).has_variants else None
         try:
             yield solve(name, given=given, seed=variant)
         except InputError:
@@ -284,9 +285,9 @@ def first_error(log: str, source: str) -> str:
 
 def _write(path: Path, data: bytes):
     try:
-        path.write_bytes(data)
-    except OSError as error:
-        raise SheetError(f"{path}: cannot write: {error.strerror}") from None
+        write_bytes(path, data)
+    except InputError as error:
+        raise SheetError(str(error)) from None
 
 
 def add_parser(commands):
@@ -309,7 +310,7 @@ def add_parser(commands):
 def command(arguments) -> int:
     """`derive sheet [NAME ...] [--all] [--given FILE.json] [--seed N] -o FILE.tex|FILE.pdf`."""
     from derive.catalog import entries
-    from derive.cli import read_given
+    from derive.files import read_given
     if arguments.all and arguments.names:
         raise InputError("name problems or use --all, not both")
     names = [entry.name for entry in entries()] if arguments.all else list(arguments.names)

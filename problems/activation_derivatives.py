@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.core.functions import elu, relu, sigmoid, softplus
 from derive.printing import math
 from derive.core.steps import Relation, Remark
 from derive.analysis.subgradients import derivative_off_kink, subdifferential
+from problems import S3
 
 x = sympy.Symbol("x", real=True)
 alpha = sympy.Symbol("alpha", positive=True)
@@ -21,10 +21,8 @@ STATEMENT = ("Calculate the derivative/subdifferential of (1) Relu(x) = max(0, x
              "α(exp(x) − 1) for x ≤ 0, with 0 < α ≤ 1; (3) softplus(x) = ln(1 + exp(x)).")
 
 
-def build() -> Solution:
-    entry = problems.entry("activation-derivatives")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT,
-                        notation={"alpha": ("α", r"\alpha"), "f'_-": ("f'₋(0)", r"f'_{-}(0)"),
+def build(solution, given=None):
+    solution.notation.update({"alpha": ("α", r"\alpha"), "f'_-": ("f'₋(0)", r"f'_{-}(0)"),
                                   "f'_+": ("f'₊(0)", r"f'_{+}(0)")})
     kinked(solution, "a", "relu", "Relu", RELU, relu(x), True)
     kinked(solution, "b", "elu", "elu", ELU, elu(x, alpha), sympy.Q.le(alpha, 1))
@@ -79,3 +77,9 @@ def smooth_softplus(solution):
     engine = sympy.diff(softplus(x), x)
     part.answer("softplus_prime", sigmoid(x) if equal else d, r"\operatorname{softplus}'(x)")
     part.answer("softplus_prime_is_sigmoid", equal and engine == sigmoid(x), r"\text{softplus}' = \sigma")
+
+
+PROBLEM = Problem(
+    name="activation-derivatives", title="Derivatives of ReLU, ELU and softplus",
+    source=f"{S3}, 1.1(a)",
+    build=build, statement=STATEMENT)

@@ -2,14 +2,14 @@
 h = ReLU(W₁ᵀx + b₁), x' = σ(W₂ᵀh + b₂), loss Σ_i (x_i − x'_i)²."""
 from __future__ import annotations
 
-import problems
+from derive.catalog import Problem
 from derive.nn import layers
 from derive.nn.backprop import closed_form, confirm
-from derive.core.document import Solution
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.numbers import InputError
 from derive.core.steps import Remark
+from problems import S2
 
 GIVEN = {
     "x": [0.9, 0.1, 0.6],
@@ -60,11 +60,11 @@ def build_graph(given: dict) -> Graph:
     return graph.evaluate()
 
 
-def build(given: dict) -> Solution:
-    entry = problems.entry("autoencoder-backprop")
+def build(solution, given: dict):
     graph = build_graph(given)
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT if given == GIVEN else describe(given),
-                        given=given, notation=graph.notation(), convention=CONVENTION)
+    if solution.variant:
+        solution.statement = describe(given)
+    solution.keep(graph)
     part = solution.part("a", "Forward pass on the instance.")
     for name in ("z_1", "h", "z_2", "xp", "loss"):
         part.steps.append(graph.step(name))
@@ -85,7 +85,7 @@ def build(given: dict) -> Solution:
     part.answer("closed_forms_confirmed", all_confirmed, r"\text{closed forms confirmed}")
     part.steps.append(graph.figure("the autoencoder's forward values and the gradients of the reconstruction loss"))
 
-    if given == GIVEN:
+    if not solution.variant:
         seed_remarks(solution, graph)
     return solution
 
@@ -121,3 +121,8 @@ def random_given(rng) -> dict:
     return {"x": [round(rng.uniform(0, 1), 2) for _ in range(d)],
             "W_1": [[draw() for _ in range(k)] for _ in range(d)], "b_1": [draw() for _ in range(k)],
             "W_2": [[draw() for _ in range(d)] for _ in range(k)], "b_2": [draw() for _ in range(d)]}
+
+
+PROBLEM = Problem(
+    name="autoencoder-backprop", title="Backpropagation through an autoencoder", source=f"{S2}, Problem 2",
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given, convention=CONVENTION)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sympy
 from sympy.logic.boolalg import And, Not, Or, Xor
 
-import problems
+from derive.catalog import Problem
 from derive.nn import logic
-from derive.core.document import Solution
 from derive.core.steps import Relation, Remark
+from problems import S1
 
 A, B, C, D = VARIABLES = sympy.symbols("A B C D")
 P = Or(A, Not(B))
@@ -34,9 +34,7 @@ SEED_TABLE_2 = sympy.ImmutableMatrix([[-1, 1], [1, -1]])
 SEED_TABLE_2_B = sympy.ImmutableMatrix([-HALF, -HALF])
 
 
-def build() -> Solution:
-    entry = problems.entry("boolean-network")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT)
+def build(solution, given=None):
     sop = derive_sum_of_products(solution)
     design(solution, sop)
     check_seed_network(solution, sop)
@@ -126,3 +124,9 @@ def check_seed_table(solution):
            else "")
         + f". The network disagrees with f on {len(wrong)} of the 16 inputs."))
     part.answer("seed_table_failures", sympy.Integer(len(wrong)), r"\text{inputs wrong (first design)}")
+
+
+PROBLEM = Problem(
+    name="boolean-network", title="A Boolean function as a one-hidden-layer step network",
+    source=f"{S1}, §2",
+    build=build, statement=STATEMENT)

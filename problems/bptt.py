@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import sympy
 
-import problems
+from derive.catalog import Problem
 from derive.nn import layers
-from derive.core.document import Solution
 from derive.core.functions import ACTIVATIONS, sigmoid
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.numbers import InputError
 from derive.nn.recurrent import rnn_cell, rnn_output, step_jacobian, transition
 from derive.core.steps import Relation, Remark
+from problems import S1
 
 GIVEN = {
     "x": [[1, 0], [0.5, -1], [0, 2]],
@@ -110,15 +110,14 @@ def build_graph(values, functions, kind) -> tuple[Graph, int]:
     return graph.evaluate(), len(values["x"])
 
 
-def build(given: dict) -> Solution:
-    entry = problems.entry("bptt")
+def build(solution, given: dict):
     values, functions, kind = read(given)
     graph, T = build_graph(values, functions, kind)
     graph.backward("L")
     graph.evaluate()
-    solution = Solution(entry.name, entry.title, entry.source,
-                        STATEMENT if given == GIVEN else describe(values, functions, kind, T),
-                        given=given, notation=graph.notation(), convention=CONVENTION)
+    if solution.variant:
+        solution.statement = describe(values, functions, kind, T)
+    solution.keep(graph)
     forward_part(solution, graph, T)
     hidden_part(solution, graph, values, functions, kind, T)
     parameter_part(solution, graph)
@@ -274,3 +273,8 @@ def random_given(rng) -> dict:
             "W_x": draw(hidden, inputs), "b": draw(hidden), "W_y": draw(outputs, hidden), "c": draw(outputs),
             "targets": [draw(outputs) for _ in range(steps)], "activation": rng.choice(["tanh", "sigmoid"]),
             "output_activation": rng.choice(["identity", "sigmoid"]), "loss": "half_sse"}
+
+
+PROBLEM = Problem(
+    name="bptt", title="Backpropagation through time for a vanilla RNN", source=f"{S1}, §14.2",
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given, convention=CONVENTION)

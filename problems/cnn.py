@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import sympy
 
-import problems
+from derive.catalog import Problem
 from derive.nn.convolution import Correlation, MaxPool, SQUARED_LOSSES, output_size, squared_loss
-from derive.core.document import Solution
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.numbers import InputError
@@ -85,13 +84,9 @@ def build_graph(X, F, stride, padding, pool, target, loss, lr) -> Graph:
     return graph
 
 
-def build(given: dict, *, entry=None, statement=None, notes=()) -> Solution:
-    entry = entry or problems.entry("cnn")
+def build(solution, given: dict):
     X, F, stride, padding, pool, target, loss, lr = read(given)
-    graph = build_graph(X, F, stride, padding, pool, target, loss, lr)
-    solution = Solution(entry.name, entry.title, entry.source,
-                        statement or describe(X, F, stride, padding, pool, loss, lr),
-                        given=given, notation=graph.notation(), convention=CONVENTION)
+    graph = solution.keep(build_graph(X, F, stride, padding, pool, target, loss, lr))
 
     part = solution.part("a", "Forward pass: the feature map O, the pooled map M and the loss.")
     part.steps.append(Remark(f"O[i, j] = Σ_m Σ_n X[{_index('i', stride, padding)}, "
@@ -120,9 +115,6 @@ def build(given: dict, *, entry=None, statement=None, notes=()) -> Solution:
     part = solution.part("c", f"One gradient-descent step on the kernel with η = {math.text(lr)}.")
     part.steps.append(graph.step("F_new"))
     part.answer("F_new", graph.value("F_new"), graph["F_new"].latex)
-    for note in notes:
-        solution.parts[-1].steps.append(Remark(note))
-    return solution
 
 
 def _index(i, stride, padding):
@@ -138,7 +130,8 @@ def _pool_rule(kind):
     return "Average pooling passes each window's gradient, divided by the window's size, to every entry of it."
 
 
-def describe(X, F, stride, padding, pool, loss, lr) -> str:
+def statement(given: dict) -> str:
+    X, F, stride, padding, pool, _, loss, lr = read(given)
     kind, size, pool_stride = pool
     return (f"A {X.shape[0]}×{X.shape[1]} input X is cross-correlated (valid, stride {stride}, padding {padding}) "
             f"with a {F.shape[0]}×{F.shape[1]} kernel F to give O, which is {kind}-pooled with {size}×{size} windows "
@@ -165,3 +158,8 @@ def random_given(rng) -> dict:
             "pool": {"kind": rng.choice(["max", "max", "average"]), "size": pool_size, "stride": pool_stride},
             "target": [[rng.randint(0, 1) for _ in range(pooled)] for _ in range(pooled)],
             "loss": rng.choice(["mse", "sse", "half_sse"]), "lr": rng.choice([0.001, 0.0005, 0.01])}
+
+
+PROBLEM = Problem(
+    name="cnn", title="Convolution, pooling and backpropagation", source="family", family="cnn",
+    build=build, given=GIVEN, statement=statement, random_given=random_given, convention=CONVENTION)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sympy
 
-import problems
+from derive.catalog import Problem
 from derive.nn.convolution import Correlation, flatten
-from derive.core.document import Solution
 from derive.core.matrices import explicit
 from derive.core.steps import Relation, Remark
+from problems import S1
 
 SIZE, KERNEL = 4, 2
 
@@ -50,16 +50,14 @@ def is_block_toeplitz(blocks) -> bool:
     return all(block == blocks[(a + 1, b + 1)] for (a, b), block in blocks.items() if (a + 1, b + 1) in blocks)
 
 
-def build() -> Solution:
-    entry = problems.entry("cnn-as-mlp")
+def build(solution, given=None):
     out = SIZE - KERNEL + 1
     X = sympy.ImmutableMatrix(SIZE, SIZE, lambda a, b: sympy.Symbol(f"x_{a + 1}{b + 1}"))
     F = sympy.ImmutableMatrix(KERNEL, KERNEL, lambda a, b: sympy.Symbol(f"f_{a + 1}{b + 1}"))
     vec_X = explicit(flatten(X), {})
     vec_O = explicit(flatten(Correlation(X, F)), {})
     A = vec_O.jacobian(vec_X)
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION),
-                        convention="vec stacks the columns of a matrix; A = ∂vec(O)/∂vec(X) (numerator layout).")
+    solution.notation.update(dict(NOTATION))
 
     part = solution.part("a", "The convolution as a matrix product.")
     part.steps.append(Remark("Every entry of O = X ⋆ F is linear in X, so vec(O) = A·vec(X) with A the Jacobian "
@@ -97,3 +95,9 @@ def build() -> Solution:
     part.answer("params_mlp", sympy.Integer(dense_params), r"\#\mathrm{params}_{\mathrm{MLP}}")
     part.answer("nonzero_weights", sympy.Integer(nonzero), r"\#\{A_{ij} \neq 0\}")
     return solution
+
+
+PROBLEM = Problem(
+    name="cnn-as-mlp", title="A convolution as one matrix product",
+    source=f"{S1}, §7",
+    build=build, statement=STATEMENT, convention="vec stacks the columns of a matrix; A = ∂vec(O)/∂vec(X) (numerator layout).")

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import sympy
 
-import problems
 from derive.architecture.sizes import (
     SIZE_NOTATION, SIZE_SYMBOLS, STACK_NOTATION, conv_stack, solve_size, stack_steps,
 )
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.numbers import InputError
@@ -38,17 +37,16 @@ def read(given: dict):
     return sizes, channels, pool, g.flag("floor")
 
 
-def build(given: dict, *, entry=None, statement=None) -> Solution:
-    entry = entry or problems.entry("conv-arithmetic")
+def build(solution, given: dict):
     if isinstance(given, dict) and "layers" in given:
-        return build_stack(given, entry)
+        return build_stack(solution, given)
     sizes, (in_channels, out_channels), pool, floor = read(given)
     unknown, value, steps = solve_size(sizes, floor=floor)
     if pool:
-        return build_pool(given, entry, statement, unknown, value, steps, in_channels)
+        return build_pool(solution, given, unknown, value, steps, in_channels)
     known = {**sizes, unknown: value}
 
-    graph = Graph()
+    graph = solution.keep(Graph())
     K = graph.given("K", sympy.Integer(known["kernel"]))
     C_in = graph.given("C_in", sympy.Integer(in_channels), latex=r"C_{\mathrm{in}}")
     C_out = graph.given("C_out", sympy.Integer(out_channels), latex=r"C_{\mathrm{out}}")
@@ -62,8 +60,9 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
                  text="#mults")
     graph.evaluate()
 
-    solution = Solution(entry.name, entry.title, entry.source, statement or describe(sizes, in_channels, out_channels),
-                        notation={**SIZE_NOTATION, **graph.notation()}, given=given)
+    solution.statement = solution.statement or describe(sizes, in_channels, out_channels)
+    solution.notation.update(SIZE_NOTATION)
+    solution.notation.update(graph.notation())  # the graph's names win over the generic size names
     part = solution.part("1", f"The {unknown} size.")
     part.steps += steps
     part.answer(KEYS[unknown], sympy.Integer(value), KEYS[unknown])
@@ -74,15 +73,13 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
     part = solution.part("3", "The multiplications: K·K·C_in for each of the O·O·C_out output values.")
     part.steps += graph.steps(["mults_per_output", "mults"])
     part.answer("mults", graph.value("mults"), r"\#\mathrm{mults}")
-    return solution
 
 
-def build_pool(given, entry, statement, unknown, value, steps, channels) -> Solution:
+def build_pool(solution, given, unknown, value, steps, channels):
     """A pooling layer (`"pool": true`): its size, and nothing to train or multiply."""
     sizes = {k: v for k, v in given.items() if k in SIZE_SYMBOLS}
-    solution = Solution(entry.name, entry.title, entry.source,
-                        statement or describe(sizes, channels, channels).replace("convolutional", "pooling"),
-                        notation=dict(SIZE_NOTATION), given=given)
+    solution.statement = solution.statement or describe(sizes, channels, channels).replace("convolutional", "pooling")
+    solution.notation.update(SIZE_NOTATION)
     part = solution.part("1", f"The {unknown} size.")
     part.steps += steps
     part.answer(KEYS[unknown], sympy.Integer(value), KEYS[unknown])
@@ -92,17 +89,15 @@ def build_pool(given, entry, statement, unknown, value, steps, channels) -> Solu
     for key, latex in (("params", r"\#\mathrm{params}"), ("params_no_bias", r"\#\mathrm{params}_{\text{no bias}}"),
                        ("mults", r"\#\mathrm{mults}")):
         part.answer(key, sympy.Integer(0), latex)
-    return solution
 
 
-def build_stack(given: dict, entry) -> Solution:
+def build_stack(solution, given: dict):
     g = Givens(given, "given", ("input", "in_channels", "layers"))
     size, channels = (g.integer(name, 1) for name in ("input", "in_channels"))
     records = conv_stack(size, channels, g.items("layers"), "given.layers")
-    statement = (f"A stack of {len(records)} square layers on a {size}×{size}×{channels} input: each layer's "
-                 "output size, trainable parameters and multiplications, and the totals.")
-    solution = Solution(entry.name, entry.title, entry.source, statement,
-                        notation={**SIZE_NOTATION, **STACK_NOTATION}, given=given)
+    solution.statement = (f"A stack of {len(records)} square layers on a {size}×{size}×{channels} input: each "
+                          "layer's output size, trainable parameters and multiplications, and the totals.")
+    solution.notation.update({**SIZE_NOTATION, **STACK_NOTATION})
     part = solution.part("1", "Layer by layer: O = ⌊(I + 2P − D(K − 1) − 1)/S⌋ + 1, "
                               "(K·K·C_in + 1)·C_out parameters, O·O·C_out·K·K·C_in multiplications.")
     part.steps += stack_steps(records)
@@ -122,7 +117,6 @@ def build_stack(given: dict, entry) -> Solution:
     solution.notation.update({"params": ("#params", r"\#\mathrm{params}"),
                               "params_no_bias": ("#params without bias", r"\#\mathrm{params}_{\text{no bias}}"),
                               "mults": ("#mults", r"\#\mathrm{mults}")})
-    return solution
 
 
 def describe(sizes, in_channels, out_channels) -> str:
@@ -140,3 +134,8 @@ def random_given(rng) -> dict:
         size, padding = (output - 1) * stride + kernel, 0
     return {"input": size, "output": output, "stride": stride, "padding": padding,
             "in_channels": rng.choice([1, 3, 16]), "out_channels": rng.choice([8, 32, 64])}
+
+
+PROBLEM = Problem(
+    name="conv-arithmetic", title="Convolutional layer arithmetic", source="family", family="conv-arithmetic",
+    build=build, given=GIVEN, random_given=random_given)

@@ -15,12 +15,12 @@ import dataclasses
 import sympy
 from sympy import IndexedBase, MatMul, OneMatrix, Piecewise, Sum
 
-import problems
+from derive.catalog import Problem
 from derive.nn.convolution import Correlation
-from derive.core.document import Solution
 from derive.core.graph import Graph
 from derive.core.matrices import explicit
 from derive.core.steps import Relation, Remark
+from problems import S1
 
 STATEMENT = (
     "Let X be a 2-D input, F a 2-D filter (both of any size) and O = X ⋆ F their valid cross-correlation "
@@ -129,17 +129,14 @@ def rotated_correlation(G_value, F_value):
     return explicit(Correlation(G_value, rotated, 1, size - 1), {})
 
 
-def build() -> Solution:
-    entry = problems.entry("conv-backprop-identities")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION),
-                        convention="∂L/∂A has the shape of A; indices start at 0 in the index sums and at 1 "
-                                   "in the instance's entry names.")
+def build(solution, given=None):
+    solution.notation.update(dict(NOTATION))
     index_sums(solution.part("a", "The two identities on index sums."))
 
     part = solution.part("b", "A symbolic instance: X 4×4, F 2×2, ∂L/∂O = G arbitrary (L = Σ G ⊙ O). "
                               "The graph's reverse mode against direct differentiation, entry by entry.")
-    graph = symbolic_instance()
-    solution.notation.update(graph.notation())
+    graph = solution.keep(symbolic_instance())
+    solution.notation.update(graph.notation())  # the instance's G is its own matrix, not the generic ∂L/∂O
     loss = graph.value("L")[0, 0]
     part.steps += [graph.step("O"), graph.step(graph.adjoint_name("O"))]
     results = {}
@@ -175,3 +172,10 @@ def build() -> Solution:
     part.answer("identity_X", sympy.true if results["X"] and full_is_rotated else sympy.false,
                 r"\partial L/\partial X = \operatorname{full}(G, F)")
     return solution
+
+
+PROBLEM = Problem(
+    name="conv-backprop-identities", title="Backpropagation through a convolution: the two identities",
+    source=f"{S1}, §5",
+    build=build, statement=STATEMENT, convention="∂L/∂A has the shape of A; indices start at 0 in the index sums and at 1 "
+                                   "in the instance's entry names.")

@@ -1,16 +1,22 @@
 """001 §9: a convolutional layer 205×205×10 → 66×66×96 with stride 3."""
 from __future__ import annotations
 
-import problems
-from problems import conv_arithmetic
-
-GIVEN = conv_arithmetic.GIVEN
-
-STATEMENT = ("A convolutional layer maps a 205×205×10 input to a 66×66×96 output with stride 3 and "
-             "no padding (the seed assumes P = 0). (1) Determine the kernel size. (2) Determine the "
-             "number of trainable parameters. (3) Count the multiplications needed to compute the output.")
+from problems import S1, conv_arithmetic
 
 
-def build(given: dict):
-    return conv_arithmetic.build(given, entry=problems.entry("conv-layer-arithmetic"),
-                                 statement=STATEMENT if given == GIVEN else None)
+def statement(given: dict) -> str:
+    """The seed's question, written from the givens; "" (the family's own
+    description) when the givens ask something else."""
+    if "layers" in given or "kernel" in given or not {"input", "output", "stride"} <= set(given):
+        return ""
+    padding = given.get("padding", 0)
+    padded = "no padding (the seed assumes P = 0)" if padding == 0 else f"padding {padding}"
+    return (f"A convolutional layer maps a {given['input']}×{given['input']}×{given.get('in_channels', 1)} input "
+            f"to a {given['output']}×{given['output']}×{given.get('out_channels', 1)} output with stride "
+            f"{given['stride']} and {padded}. (1) Determine the kernel size. (2) Determine the "
+            "number of trainable parameters. (3) Count the multiplications needed to compute the output.")
+
+
+PROBLEM = conv_arithmetic.PROBLEM.instance(
+    name="conv-layer-arithmetic", title="Kernel size, parameters and multiplications of a convolutional layer",
+    source=f"{S1}, §9", statement=statement)

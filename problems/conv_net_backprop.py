@@ -16,14 +16,14 @@ import random
 import sympy
 from sympy import ImmutableMatrix, MatMul, Symbol, Transpose
 
-import problems
+from derive.catalog import Problem
 from derive.nn import layers
 from derive.nn.convolution import Correlation
 from derive.core.functions import sigmoid
-from derive.core.document import Solution
 from derive.core.graph import Graph
 from derive.core.matrices import explicit
 from derive.core.steps import Relation, Remark
+from problems import S1
 
 STATEMENT = (
     "A convolutional network: layer 1 takes x = [x11 x12; x21 x22] and the filter v₁ = [w1 w2] and outputs "
@@ -120,14 +120,12 @@ def definitions(graph, bindings):
             for symbol, value in zip(bindings[graph[name].symbol], graph.value(name))}
 
 
-def build() -> Solution:
-    entry = problems.entry("conv-net-backprop")
+def build(solution, given=None):
     graph = build_graph()
     order = [graph.adjoint_name(n) for n in ("ystar", "z2", "a2", "z1", "c1", "v1")]
     forms, bindings = closed_forms(graph, order)
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT,
-                        notation={**graph.notation(), **NOTATION},
-                        convention="∂ℓ/∂A has the shape of A; the Jacobian ∂u/∂v has one row per entry of u.")
+    solution.keep(graph)
+    solution.notation.update(NOTATION)
 
     part = solution.part("a", "The network as a graph; the backward pass in matrix form.")
     for name in ("c1", "z1", "a2", "z2", "ystar", "loss"):
@@ -188,3 +186,9 @@ def _same(a, b) -> bool:
         if abs(difference.xreplace(values).evalf(30)) > 1e-20:
             return False
     return True
+
+
+PROBLEM = Problem(
+    name="conv-net-backprop", title="Gradient of a small conv–dense network with respect to a filter weight",
+    source=f"{S1}, §8",
+    build=build, statement=STATEMENT, convention="∂ℓ/∂A has the shape of A; the Jacobian ∂u/∂v has one row per entry of u.")

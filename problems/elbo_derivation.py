@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.probability.gaussian import (
     gaussian_posterior, log_normal, marginal_by_integration, normal_expectation, normal_kl,
 )
@@ -15,6 +14,7 @@ from derive.analysis.identities import (
 )
 from derive.probability.kl import KL, Expectation
 from derive.core.steps import Relation, Remark
+from problems import S2
 
 x = sympy.Symbol("x", real=True)
 z = sympy.Symbol("z", real=True)
@@ -47,9 +47,8 @@ NOTATION = {
 }
 
 
-def build() -> Solution:
-    entry = problems.entry("elbo-derivation")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION))
+def build(solution, given=None):
+    solution.notation.update(dict(NOTATION))
     _bound(solution)
     _conjugate_model(solution)
     return solution
@@ -145,3 +144,9 @@ def _conjugate_model(solution):
     part.steps.append(Relation((sympy.log(evidence) - sympy.Symbol("ELBO") - KL(Q, sympy.Symbol("post")), gap),
                                reason="the gap identity, verified symbolically and at random numeric points"))
     part.answer("gap", gap, r"\log p(x) - \mathrm{ELBO} - \mathrm{KL}(q \,\|\, p(z \mid x))")
+
+
+PROBLEM = Problem(
+    name="elbo-derivation", title="The evidence lower bound",
+    source=f"{S2}, Problem 3",
+    build=build, statement=STATEMENT)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.analysis.identities import (
     JENSEN_CONVEX, NORMALISATION, check_identity, density_function, identity,
 )
 from derive.probability.kl import KL, Expectation, Normal, kl
 from derive.core.steps import Relation, Remark
+from problems import S3
 
 x = sympy.Symbol("x", real=True)
 t = sympy.Symbol("t", positive=True)
@@ -33,9 +33,8 @@ NOTATION = {"D_f": ("D_f(P ‖ Q)", r"D_{f}(P \,\|\, Q)"), "Q": ("Q", "Q"), "P":
             "omega": ("ω", r"\omega"), "Q_omega": ("Q_ω", r"Q_{\omega}")}
 
 
-def build() -> Solution:
-    entry = problems.entry("f-divergence")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION))
+def build(solution, given=None):
+    solution.notation.update(dict(NOTATION))
     _non_negative(solution)
     _zero_iff_equal(solution)
     _maximum_likelihood(solution)
@@ -127,3 +126,9 @@ def _maximum_likelihood(solution):
     if derivative_entropy != 0:
         raise ValueError("the entropy term depends on ω")
     part.answer("objective", Expectation(sympy.log(q_omega(x)), sympy.Symbol("P")), r"\arg\max_{\omega}")
+
+
+PROBLEM = Problem(
+    name="f-divergence", title="Properties of f-divergences",
+    source=f"{S3}, 4.3(i,ii)",
+    build=build, statement=STATEMENT)

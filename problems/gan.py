@@ -19,10 +19,9 @@ import math as pymath
 import sympy
 from sympy import MatMul, Transpose
 
-import problems
+from derive.catalog import Problem
 from derive.nn import layers
 from derive.nn.convolution import Correlation, Reshape, TransposedConvolution, flatten, transposed_size
-from derive.core.document import Solution
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.numbers import InputError, matrix
@@ -134,14 +133,10 @@ def backward_names(channels):
             *[f"{n}_{c}" for c in range(1, channels + 1) for n in ("w1", "h1")], "h0", "a0", "w0", "b0"]
 
 
-def build(given: dict, *, entry=None, statement=None, notes=()) -> Solution:
-    entry = entry or problems.entry("gan")
+def build(solution, given: dict, notes=()):
     z, w0, b0, kernels, side, deconvolution, b1, w2, b2 = read(given)
-    graph = build_graph(z, w0, b0, kernels, side, deconvolution, b1, w2, b2)
+    graph = solution.keep(build_graph(z, w0, b0, kernels, side, deconvolution, b1, w2, b2))
     channels = len(kernels)
-    solution = Solution(entry.name, entry.title, entry.source,
-                        statement or describe(z, w0, kernels, side, b1, deconvolution[0]),
-                        given=given, notation=graph.notation(), convention=CONVENTION)
     if notes:
         solution.part("0", "What is given, what was recovered and what is assumed.").steps += map(Remark, notes)
 
@@ -158,12 +153,12 @@ def build(given: dict, *, entry=None, statement=None, notes=()) -> Solution:
         part.answer(adjoint, graph.value(adjoint), graph[adjoint].latex)
     part.steps.append(graph.figure("the generator and discriminator as one graph: forward values and the "
                                    "gradients of log p(y = 0)"))
-    return solution
 
 
-def describe(z, w0, kernels, side, b1, deconvolution="transposed") -> str:
+def statement(given: dict) -> str:
+    z, w0, _, kernels, side, deconvolution, b1, _, _ = read(given)
     k = kernels[0].shape
-    operation = ("a transposed convolution" if deconvolution == "transposed" else
+    operation = ("a transposed convolution" if deconvolution[0] == "transposed" else
                  "a deconvolution (each channel padded with k − 1 zeros and cross-correlated)")
     return (f"A generator maps z ∈ R^{z.shape[0]} by a dense ReLU layer to h₀ ∈ R^{w0.shape[1]}, reshapes it into "
             f"{len(kernels)} channels of {side}×{side}, applies {operation} with a {k[0]}×{k[1]}×"
@@ -185,3 +180,8 @@ def random_given(rng) -> dict:
             "w1": [[[draw() for _ in range(kernel)] for _ in range(kernel)] for _ in range(channels)],
             "b1": [[draw() for _ in range(out)] for _ in range(out)], "stride": 1, "padding": 0,
             "w2": [draw() for _ in range(out * out)], "b2": draw()}
+
+
+PROBLEM = Problem(
+    name="gan", title="Forward and backward pass of a GAN", source="family", family="gan",
+    build=build, given=GIVEN, statement=statement, random_given=random_given, convention=CONVENTION)

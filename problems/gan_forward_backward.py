@@ -24,12 +24,11 @@ import functools
 import sympy
 from sympy import ImmutableMatrix, MatrixSymbol, Rational
 
-import problems
 from derive.nn.convolution import Correlation
 from derive.core.matrices import explicit
 from derive.core.numbers import PRECISION, format_decimal
 from derive.core.steps import Remark
-from problems import gan
+from problems import S2, gan
 
 
 def _decimals(rows, scale="1"):
@@ -183,13 +182,6 @@ def recovered_given() -> dict:
             "w2": [float(v) for v in w2], "b2": float(b2)}
 
 
-def __getattr__(name):
-    # GIVEN is recovered on first use, so that importing the catalog stays fast.
-    if name == "GIVEN":
-        return recovered_given()
-    raise AttributeError(name)
-
-
 def seed_p_from_mistyped_H2():
     """p(y = 0) computed as the seed did, from its H₂ vector with the 12th entry 1.078."""
     _, kernels, _ = recover_w1()
@@ -289,10 +281,15 @@ def _differences(value, name) -> str:
     return "; ".join(f"entry {k + 1}: the seed has {t}, the engine {_decimal(v / scale, max(6, len(t) - 1))}" for k, t, v in wrong)
 
 
-def build(given: dict):
+def statement(given: dict) -> str:
+    if given != recovered_given():
+        return gan.statement(given)
+    return STATEMENT
+
+
+def build(solution, given: dict):
     seed = given == recovered_given()
-    solution = gan.build(given, entry=problems.entry("gan-forward-backward"),
-                         statement=STATEMENT if seed else None, notes=notes(given) if seed else ())
+    gan.build(solution, given, notes=notes(given) if seed else ())
     if seed:
         part = solution.part("d", "The recovered instance against every value the seed publishes.")
         part.steps += [Remark(line) for line in comparison(solution)]
@@ -302,4 +299,9 @@ def build(given: dict):
             f"With the seed's own H₂ vector (12th entry 1.078) these weights give p(y = 0) = {_decimal(seed_p, 15)}, "
             f"which {verdict} the published p: the seed computed p from its mistyped H₂ and the gradients from "
             "the correct one."))
-    return solution
+
+
+# The givens are recovered on first use, so that importing the catalog stays fast.
+PROBLEM = gan.PROBLEM.instance(
+    name="gan-forward-backward", title="Forward and backward pass of a small GAN", source=f"{S2}, Problem 1",
+    build=build, given=recovered_given, statement=statement)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.analysis.identities import (
     CHANGE_OF_VARIABLES, NORMALISATION, check_identity, density_function, identity,
 )
 from derive.probability.kl import Expectation
 from derive.core.steps import Relation, Remark
+from problems import S3
 
 x = sympy.Symbol("x", real=True)
 theta, theta_0 = sympy.symbols("theta theta_0", real=True)
@@ -45,9 +45,8 @@ NOTATION = {"theta": ("Θ", r"\Theta"), "theta_0": ("Θ0", r"\Theta_{0}"), "D_st
             "grad_JSD": ("∇JSD(P_G ‖ P_r)", r"\nabla_{\Theta} \mathrm{JSD}(P_{G_{\Theta}} \,\|\, P_{r})")}
 
 
-def build() -> Solution:
-    entry = problems.entry("gan-kl-identities")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION))
+def build(solution, given=None):
+    solution.notation.update(dict(NOTATION))
     _kl_through_discriminator(solution)
     _gradient_identity(solution)
     return solution
@@ -126,3 +125,9 @@ def _gradient_identity(solution):
     part.answer("cost", sympy.Symbol("KL_r") - 2 * sympy.Symbol("JSD"), r"\text{cost}")
     part.answer("exam_display_holds", sympy.true if holds_as_stated else sympy.false,
                 r"\text{(ii) as displayed}")
+
+
+PROBLEM = Problem(
+    name="gan-kl-identities", title="KL identities of the GAN generator objective",
+    source=f"{S3}, 4.4",
+    build=build, statement=STATEMENT)

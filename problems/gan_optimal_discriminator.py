@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.analysis.identities import (
     CHANGE_OF_VARIABLES, LINEARITY, NORMALISATION, identity, maximise_pointwise,
 )
 from derive.probability.kl import Expectation
 from derive.core.steps import Relation, Remark
+from problems import S0, S1
 
 x = sympy.Symbol("x", real=True)
 z = sympy.Symbol("z", real=True)
@@ -50,9 +50,8 @@ def _E(expr, under):
     return Expectation(expr, sympy.Symbol(under))
 
 
-def build() -> Solution:
-    entry = problems.entry("gan-optimal-discriminator")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION))
+def build(solution, given=None):
+    solution.notation.update(dict(NOTATION))
     D_star = _value_function_and_maximiser(solution)
     _early_training(solution, D_star)
     _equilibrium(solution, D_star)
@@ -132,3 +131,9 @@ def _value_at_optimum(solution, D_star):
                                 sympy.Integral(at_equilibrium, x), minimum),
                                reason="p_g = p_data, so D* = 1/2 and JSD = 0; " + NORMALISATION))
     part.answer("C_min", minimum, r"\min_G C(G)")
+
+
+PROBLEM = Problem(
+    name="gan-optimal-discriminator", title="The optimal GAN discriminator",
+    source=f"{S0}, Problem 5(b,d); {S1} §15.1.3",
+    build=build, statement=STATEMENT)

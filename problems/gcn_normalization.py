@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.core.graph import Graph
 from derive.core.steps import Relation
+from problems import S3
 
 #: the adjacency matrix of Eq. (12)
 A = sympy.ImmutableMatrix([[0, 1, 1, 0], [1, 0, 1, 0], [1, 1, 0, 1], [0, 0, 1, 0]])
@@ -15,8 +15,7 @@ STATEMENT = ("For the graph with adjacency matrix A of Eq. (12), Q := D^{−1/2}
              "(c) Compute D and D^{−1/2}. (d) Compute Q.")
 
 
-def build() -> Solution:
-    entry = problems.entry("gcn-normalization")
+def build(solution, given=None):
     graph = Graph()
     A_ = graph.given("A", A)
     I_ = graph.given("I", sympy.eye(4), latex=r"I_{4}", text="I_4")
@@ -32,7 +31,7 @@ def build() -> Solution:
     graph.evaluate()
     Q = graph.value("Q")
 
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=graph.notation())
+    solution.keep(graph)
     part = solution.part("c", "The degree matrix D of A + I_4 and D^{−1/2}.")
     part.steps.append(graph.step("Atilde", "a self-loop at every node"))
     sums = sympy.ImmutableMatrix(sympy.diag(*[sympy.Add(*[x for x in Atilde.row(r) if x], evaluate=False) for r in range(4)]))
@@ -48,3 +47,9 @@ def build() -> Solution:
     part.steps.append(graph.step("Q"))
     part.answer("Q", Q, "Q")
     return solution
+
+
+PROBLEM = Problem(
+    name="gcn-normalization", title="Symmetric normalisation of a graph's adjacency",
+    source=f"{S3}, 4.1",
+    build=build, statement=STATEMENT)

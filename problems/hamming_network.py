@@ -6,11 +6,11 @@ from __future__ import annotations
 import sympy
 from sympy.logic.boolalg import Xor
 
-import problems
+from derive.catalog import Problem
 from derive.nn import logic
-from derive.core.document import Solution
 from derive.core.matrices import ShapeMismatch
 from derive.core.steps import Relation, Remark
+from problems import S1
 
 D = sympy.symbols("D_1:5")
 PARITY = {"P_1": Xor(D[0], D[1], D[3]), "P_2": Xor(D[0], D[2], D[3]), "P_3": Xor(D[1], D[2], D[3])}
@@ -40,9 +40,7 @@ SEED_W_O = sympy.ImmutableMatrix([[1, 1, 1, 1]] * 3)
 SEED_B_O = sympy.ImmutableMatrix([sympy.Rational(-1, 2)] * 3)
 
 
-def build() -> Solution:
-    entry = problems.entry("hamming-network")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT)
+def build(solution, given=None):
     sops = derive_sums_of_products(solution)
     network = design(solution, sops)
     check_design(solution, network)
@@ -176,3 +174,9 @@ def repair(W):
         row[2], row[3] = row[3], row[2]
     biases = [logic.HALF - sum(1 for w in row if w == 1) for row in rows]
     return sympy.ImmutableMatrix(rows), sympy.ImmutableMatrix(biases)
+
+
+PROBLEM = Problem(
+    name="hamming-network", title="Hamming parity bits as a threshold network",
+    source=f"{S1}, §1",
+    build=build, statement=STATEMENT)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import sympy
 
-import problems
+from derive.catalog import Problem
 from derive.analysis.calculus import jacobian
-from derive.core.document import Solution
 from derive.core.graph import Graph
 from derive.core.steps import Relation, Remark
+from problems import S1
 
 x1, x2 = sympy.symbols("x_1 x_2", real=True)
 y1, y2, y3 = sympy.symbols("y_1 y_2 y_3", real=True)
@@ -20,8 +20,7 @@ STATEMENT = ("f₁(x₁, x₂) = (sin(πx₂)/π, e^(x₁−1) x₂², x₁x₂)
              "to keep them apart from f₁'s.)")
 
 
-def build() -> Solution:
-    entry = problems.entry("jacobian-chain")
+def build(solution, given=None):
     J1, step1 = jacobian(F1, (x1, x2))
     J2, step2 = jacobian(F2, (y1, y2, y3))
 
@@ -35,7 +34,7 @@ def build() -> Solution:
     graph.define("J_f", graph["J_f2_u"].symbol * graph["J_f1_x"].symbol, latex=r"J_{f}(x)", text="J_f(x)")
     graph.evaluate()
 
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=graph.notation())
+    solution.keep(graph)
     part = solution.part("a", "The Jacobians of f₁ and f₂, symbolically.")
     part.steps += [step1, step2]
     part.answer("J_f1", J1, r"J_{f_{1}}")
@@ -58,3 +57,9 @@ def build() -> Solution:
     part.answer("J_f2_u", graph.value("J_f2_u"), r"J_{f_{2}}(f_{1}(1, 2))")
     part.answer("J_f", graph.value("J_f"), r"J_{f}(1, 2)")
     return solution
+
+
+PROBLEM = Problem(
+    name="jacobian-chain", title="Jacobian of a composition by the chain rule",
+    source=f"{S1}, §3",
+    build=build, statement=STATEMENT)

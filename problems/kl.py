@@ -15,11 +15,10 @@ import re
 
 import sympy
 
-import problems
+from derive.catalog import Problem
 from derive.probability.distributions import (
     FAMILIES, KINDS, Categorical, DistributionError, MultivariateNormal,
 )
-from derive.core.document import Solution
 from derive.core.givens import Givens
 from derive.core.numbers import InputError, exact, json_type, settle
 from derive.probability.kl import KL, kl_derivation
@@ -135,8 +134,7 @@ def _notation(distributions, tags) -> dict:
     return notation
 
 
-def build(given: dict, *, entry=None, statement=None) -> Solution:
-    entry = entry or problems.entry("kl")
+def build(solution, given: dict):
     p, q, names = read(given)
     taken = set(names.kinds)
     symbolic_p, values_p = _symbolic(p, "p", taken)
@@ -146,12 +144,12 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
         general, steps = kl_derivation(symbolic_p, symbolic_q, names=("p", "q"))
     except DistributionError as error:
         raise InputError(f"given: {error}") from None
-    statement = statement or (f"Derive KL(p ‖ q) from its definition for p = {p.text()} and q = {q.text()}, "
-                              "the distributions parameterised as in torch.distributions.")
-    notation = _notation((p, q), ("p", "q"))
+    solution.statement = solution.statement or (
+        f"Derive KL(p ‖ q) from its definition for p = {p.text()} and q = {q.text()}, the distributions "
+        "parameterised as in torch.distributions.")
+    solution.notation.update(_notation((p, q), ("p", "q")))
     if "lambda" in names.kinds:  # the user's `lambda`, spelled `lamda` inside (see _Symbols.read)
-        notation["lamda"] = ("λ", r"\lambda")
-    solution = Solution(entry.name, entry.title, entry.source, statement, given=given, notation=notation)
+        solution.notation["lamda"] = ("λ", r"\lambda")
     part = solution.part("a", "KL(p ‖ q) from the definition: the entropy term, the cross term and the "
                               "expectations they need.")
     part.steps += steps
@@ -159,14 +157,13 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
     if not values:
         part.answer("KL", general, r"\mathrm{KL}(p \,\|\, q)")
         _value(part, general)
-        return solution
+        return
     part.answer("KL_formula", general, r"\mathrm{KL}(p \,\|\, q)")
     part = solution.part("b", "The numbers substituted.")
     exact_value = _substitute(general, values)
     part.steps.append(Evaluation(divergence, general, bindings=dict(values), value=exact_value))
     part.answer("KL", exact_value, r"\mathrm{KL}(p \,\|\, q)")
     _value(part, exact_value)
-    return solution
 
 
 def _value(part, exact_value):
@@ -227,3 +224,8 @@ def random_given(rng) -> dict:
     draw.update(Categorical=categorical, MultivariateNormal=multivariate_normal)
     family = rng.choice(sorted(draw))
     return {"p": {"family": family, **draw[family]()}, "q": {"family": family, **draw[family]()}}
+
+
+PROBLEM = Problem(
+    name="kl", title="KL divergence between two distributions", source="family", family="kl",
+    build=build, given=GIVEN, random_given=random_given)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import sympy
 from sympy import Identity, MatrixSymbol
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.numbers import PRECISION, InputError
 from derive.analysis.optimisation import gradient_and_hessian, is_zero_matrix, shown, step_size_interval
 from derive.core.steps import Evaluation, Relation, Remark, Solved
+from problems import S3
 
 GIVEN = {"X": [[1, 0], [1, 1], [1, 2]], "y": [1, 2, 2], "alpha": 0.25, "iterations": 3}
 MAX_ITERATIONS = 20
@@ -74,12 +74,11 @@ def read(given: dict):
     return X_, y_, step, iterations
 
 
-def build(given: dict) -> Solution:
-    entry = problems.entry("least-squares-gd")
+def build(solution, given: dict):
     X_, y_, step, iterations = read(given)
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT if given == GIVEN else describe(given),
-                        notation=dict(NOTATION), given=given,
-                        convention="Denominator layout: ∇f(w) is a column vector of the shape of w.")
+    if solution.variant:
+        solution.statement = describe(given)
+    solution.notation.update(dict(NOTATION))
     hessian, hessian_step = part_a(solution)
     part_b(solution, hessian, hessian_step)
     part_c(solution)
@@ -227,3 +226,8 @@ def random_given(rng) -> dict:
             break
     return {"X": X_, "y": [rng.randint(-2, 3) for _ in X_], "alpha": rng.choice([0.05, 0.1, 0.2, 0.5]),
             "iterations": rng.randint(2, 4)}
+
+
+PROBLEM = Problem(
+    name="least-squares-gd", title="Gradient descent for least squares", source=f"{S3}, 3.3",
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given, convention="Denominator layout: ∇f(w) is a column vector of the shape of w.")

@@ -11,9 +11,8 @@ reverse mode over the unrolled sequence.
 """
 from __future__ import annotations
 
-import problems
+from derive.catalog import Problem
 from derive.nn import layers
-from derive.core.document import Solution
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.numbers import InputError
@@ -35,6 +34,8 @@ GIVEN = {
 CONVENTION = ("Denominator layout: ∂L/∂W has the shape of W, so a weight used at every step collects "
               "∂L/∂W_g = Σ_t δ_(g,t) x_tᵀ and ∂L/∂U_g = Σ_t δ_(g,t) h_(t−1)ᵀ, where δ_(g,t) is the gradient "
               "with respect to gate g's pre-activation at step t.")
+
+SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 KEYS = ("x", "h0", "c0", "W", "U", "b", "y", "loss")
 
@@ -101,11 +102,9 @@ def build_graph(given: dict) -> tuple[Graph, int]:
     return graph.evaluate(), len(inputs)
 
 
-def build(given: dict, *, entry=None, statement=None) -> Solution:
-    entry = entry or problems.entry("lstm")
+def build(solution, given: dict):
     graph, steps = build_graph(given)
-    solution = Solution(entry.name, entry.title, entry.source, statement or describe(graph, steps),
-                        given=given, notation=graph.notation())
+    solution.keep(graph)
     dimensions_part(solution, graph)
     values = solution.part("b", "Compute the gates and states at every step.")
     for t in range(1, steps + 1):
@@ -121,7 +120,6 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
         gradients_part(solution, graph, steps)
     else:
         values.steps.append(graph.figure("the LSTM unrolled over the steps: every gate and state with its value"))
-    return solution
 
 
 def dimensions_part(solution, graph):
@@ -141,7 +139,6 @@ def gradients_part(solution, graph, steps):
     graph.backward("loss")
     graph.evaluate()
     solution.convention = CONVENTION
-    solution.notation.update(graph.notation())
     part = solution.part("d", "Backpropagation through time: the gradient of the loss with respect to every "
                               "state, gate and weight.")
     for t in range(steps, 0, -1):
@@ -165,10 +162,19 @@ def shape(quantity) -> str:
     return "×".join(map(str, quantity.shape)) or "scalar"
 
 
-def describe(graph, steps) -> str:
-    hidden, inputs = graph["W_f"].shape
-    return (f"An LSTM with hidden size {hidden} and input size {inputs} runs for {steps} steps from "
-            f"h_0 and c_0; the gate weights, inputs and targets are the givens below.")
+def statement(given: dict) -> str:
+    xs, h0, _, _, targets, kind = read(given)
+    hidden, inputs, steps = h0.shape[0], xs[0].shape[0], len(xs)
+    state = "a scalar state" if hidden == 1 else f"hidden size {hidden}"
+    space = "R" + str(inputs).translate(SUPERSCRIPTS) if inputs > 1 else "R"
+    times = ", ".join(map(str, range(1, steps + 1))) if steps <= 3 else f"1, …, {steps}"
+    text = (f"An LSTM with {state} and inputs x_t ∈ {space} runs for {steps} steps from h_0 and c_0, with "
+            f"the gate weights and inputs given. (a) Give the dimensions of every gate and state. "
+            f"(b) Compute f, i, c̃, c, o and h for t = {times}.")
+    if targets is not None:
+        text += (f" (c) Compute the loss {layers.LOSSES[kind]} over the steps against the targets y_t. "
+                 "(d) Backpropagate through time: the gradient of the loss with respect to every state and weight.")
+    return text
 
 
 def random_given(rng) -> dict:
@@ -182,3 +188,8 @@ def random_given(rng) -> dict:
     return {"x": [draw(inputs) for _ in range(steps)], "h0": [0] * hidden, "c0": [0] * hidden,
             "W": {g: draw(hidden, inputs) for g in GATES}, "U": {g: draw(hidden, hidden) for g in GATES},
             "b": {g: draw(hidden) for g in GATES}, "y": [draw(hidden) for _ in range(steps)], "loss": "half_sse"}
+
+
+PROBLEM = Problem(
+    name="lstm", title="Forward pass of an LSTM, and gradients by backpropagation through time",
+    source="family", family="lstm", build=build, given=GIVEN, statement=statement, random_given=random_given)

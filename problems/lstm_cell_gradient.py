@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import sympy
 
-import problems
+from derive.catalog import Problem
 from derive.analysis.calculus import jacobian
-from derive.core.document import Solution
 from derive.core.graph import Graph
 from derive.core.matrices import explicit
 from derive.core.numbers import format_decimal
 from derive.nn.recurrent import LSTM_GATES, lstm_cell, lstm_weights
 from derive.core.steps import Relation, Remark
 from problems import lstm
+from problems import S1
 
 STATEMENT = ("Prove that the LSTM cell can remember information over long sequences by showing that the "
              "derivative of the cell state c(t) with respect to c(t−1) does not vanish over time.")
@@ -31,9 +31,7 @@ FORGET_LEVELS = (sympy.Rational(9, 10), sympy.Rational(99, 100))
 SPAN = 50
 
 
-def build() -> Solution:
-    entry = problems.entry("lstm-cell-gradient")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, convention=CONVENTION)
+def build(solution, given=None):
     symbolic_part(solution)
     time_part(solution)
     instance_part(solution)
@@ -56,7 +54,7 @@ def symbolic_cell():
 
 def symbolic_part(solution):
     graph, state, c_prev = symbolic_cell()
-    solution.notation.update(graph.notation())
+    solution.keep(graph)
     part = solution.part("a", f"∂c_t/∂c_(t−1) from the cell update, on a symbolic cell (hidden size {HIDDEN}).")
     c_t = graph["c_t"]
     part.steps.append(Relation((c_t.symbol, c_t.formula), reason="the cell update"))
@@ -80,7 +78,7 @@ def symbolic_part(solution):
     g = graph.given("g", shape=(HIDDEN, 1), latex="g", text="g")
     graph.define("L", sympy.MatMul(sympy.Transpose(g), state["c"]))
     graph.backward("L")
-    solution.notation.update(graph.notation())
+    solution.keep(graph)
     part.steps.append(Remark("Reverse mode through the cell builder, for a loss L = gᵀ c_t:"))
     part.steps.append(graph.step(graph.adjoint_name("c_tm1")))
     part.steps.append(Remark("∂L/∂c_t ⊙ f_t = diag(f_t)ᵀ ∂L/∂c_t: the same Jacobian, diag(f_t). The seed's "
@@ -130,3 +128,9 @@ def instance_part(solution):
     part.answer("dc_2_dc_1_total", graph.value(graph.adjoint_name("c_1")), r"\frac{d c_2}{d c_1}")
     part.steps.append(graph.figure("the lstm-forward instance up to L = c₂: values, and gradients of c₂ "
                                    "(the grad of c₁ is the total dc₂/dc₁)"))
+
+
+PROBLEM = Problem(
+    name="lstm-cell-gradient", title="Gradient of the LSTM cell state through time",
+    source=f"{S1}, §13",
+    build=build, statement=STATEMENT, convention=CONVENTION)

@@ -12,12 +12,12 @@ import itertools
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.core.functions import sigmoid
 from derive.core.graph import Graph
 from derive.nn.recurrent import LSTM_GATES, lstm_cell, lstm_weights
 from derive.core.steps import Relation, Remark
+from problems import S0
 
 STATEMENT = (
     "Reconstructed from the solution: an LSTM (f_t = σ(W_f x_t + U_f h_(t−1) + b_f), i_t, o_t likewise, "
@@ -32,9 +32,7 @@ STATEMENT = (
 GRID = (0, 1)
 
 
-def build() -> Solution:
-    entry = problems.entry("lstm-zero-input")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT)
+def build(solution, given=None):
     claim_a(solution)
     claim_b(solution)
     claim_c(solution)
@@ -111,7 +109,7 @@ def claim_a(solution):
 
     biases, tried = counterexample_a()
     graph = zero_input_step(biases)
-    solution.notation.update(graph.notation())
+    solution.keep(graph)
     part.steps.append(Remark(f"Scalar state, U = 0, h_0 = c_0 = 0, {describe(biases)} (the {tried} simpler "
                              f"bias settings tried before it keep h at 0):"))
     part.steps += graph.steps(["f_1", "i_1", "ctilde_1", "c_1", "o_1", "h_1"])
@@ -183,7 +181,7 @@ def claim_d(solution):
 
     biases, tried = counterexample_d()
     graph = zero_input_step(biases, hidden=2)
-    solution.notation.update(graph.notation())
+    solution.keep(graph)
     part.steps.append(Remark(f"U = 0, h_0 = c_0 = 0, b_f = {biases['f']} (the {tried} simpler setting(s) tried "
                              f"before it happen to sum to 1: σ(0) + σ(0) = 1):"))
     part.steps.append(graph.step("f_1"))
@@ -193,3 +191,9 @@ def claim_d(solution):
     part.steps.append(Remark("False: the entries are independent numbers in (0, 1). This agrees with the seed."))
     part.answer("claim_d", sympy.false, r"\text{(d)}")
     part.answer("f_1_counterexample", graph.value("f_1"), r"f_1")
+
+
+PROBLEM = Problem(
+    name="lstm-zero-input", title="An LSTM with zero input: four true/false claims",
+    source=f"{S0}, Problem 2",
+    build=build, statement=STATEMENT)

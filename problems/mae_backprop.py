@@ -2,14 +2,14 @@
 ŷ = W₂h₁ with the loss ‖ŷ − y‖₁."""
 from __future__ import annotations
 
-import problems
+from derive.catalog import Problem
 from derive.nn import layers
 from derive.nn.backprop import closed_form, confirm
-from derive.core.document import Solution
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.steps import Remark
 from problems.mlp import CONVENTION
+from problems import S3
 
 GIVEN = {"x": [1.0, -0.5, 0.25],
          "W_1": [[0.2, -0.4, 0.6], [0.5, 0.1, -0.3], [-0.7, 0.8, 0.2]],
@@ -45,11 +45,9 @@ def build_graph(given) -> Graph:
     return graph.evaluate()
 
 
-def build(given: dict) -> Solution:
-    entry = problems.entry("mae-backprop")
+def build(solution, given: dict):
     graph = build_graph(given)
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, given=given,
-                        notation=graph.notation(), convention=CONVENTION)
+    solution.keep(graph)
     forward = solution.part("forward", "Forward pass on the instance.")
     for name in ("z_1", "h_1", "yhat", "loss"):
         forward.steps.append(graph.step(name))
@@ -122,3 +120,8 @@ def random_given(rng) -> dict:
 
     return {"x": [draw() for _ in range(n)], "W_1": [[draw() for _ in range(n)] for _ in range(n)],
             "W_2": [[draw() for _ in range(n)] for _ in range(n)], "y": [draw() for _ in range(n)]}
+
+
+PROBLEM = Problem(
+    name="mae-backprop", title="Backpropagation with a mean-absolute-error loss", source=f"{S3}, 1.4",
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given, convention=CONVENTION)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import sympy
 
-import problems
+from derive.catalog import Problem
 from derive.nn import layers
-from derive.core.document import Solution
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.nn.piecewise_linear import express, holds_by_cases, order_cases, relu_network
 from derive.core.steps import Relation, Remark
+from problems import S4
 
 x1, x2 = X = sympy.symbols("x_1 x_2", real=True)
 g = sympy.Symbol("g", positive=True)
@@ -38,10 +38,8 @@ STATEMENT = (
     "the network on.")
 
 
-def build(given: dict) -> Solution:
-    entry = problems.entry("minmax-relu-network")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, given=given,
-                        notation={"g": ("g", "g")})
+def build(solution, given: dict):
+    solution.notation.update({"g": ("g", "g")})
     outputs = identities(solution)
     W, b, V, c = network(solution, outputs)
     seed(solution)
@@ -135,3 +133,8 @@ def instance(solution, given, W, b, V, c):
 
 def random_given(rng) -> dict:
     return {"x": [round(rng.uniform(-3, 3), 2) for _ in range(2)]}
+
+
+PROBLEM = Problem(
+    name="minmax-relu-network", title="min and max as ReLU networks", source=f"{S4}, B1(a)",
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given)

@@ -9,9 +9,8 @@ once, from the gradients at the old weights.
 """
 from __future__ import annotations
 
-import problems
+from derive.catalog import Problem
 from derive.nn import layers
-from derive.core.document import Solution
 from derive.core.functions import ACTIVATIONS
 from derive.core.givens import Givens
 from derive.core.graph import Graph
@@ -69,10 +68,9 @@ def forward(graph: Graph, x, specs, y, kind, suffix=""):
     return names + [f"loss{suffix}"]
 
 
-def build(given: dict, *, entry=None, statement=None) -> Solution:
-    entry = entry or problems.entry("mlp")
+def build(solution, given: dict):
     x, specs, y, kind, lr, update_biases = read(given)
-    graph = Graph()
+    graph = solution.keep(Graph())
     names = forward(graph, x, specs, y, kind)
     graph.evaluate()
     graph.backward("loss")
@@ -85,8 +83,6 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
             graph.define(f"{p}_{l}_new", new, latex=rf"{p}_{{{l}}}^{{\mathrm{{new}}}}")
     graph.evaluate()
 
-    solution = Solution(entry.name, entry.title, entry.source, statement or describe(specs, kind, lr),
-                        given=given, notation=graph.notation(), convention=CONVENTION)
     part = solution.part("a", "Forward pass: every pre-activation, activation and the loss.")
     for name in names:
         part.steps.append(graph.step(name))
@@ -109,18 +105,16 @@ def build(given: dict, *, entry=None, statement=None) -> Solution:
             name = f"{p}_{l}_new"
             part.steps.append(graph.step(name))
             part.answer(name, graph.value(name), graph[name].latex)
-    after = Graph()
+    after = solution.keep(Graph(), givens=False)
     new_specs = [(graph.value(f"W_{l}_new"), graph.value(f"b_{l}_new"), specs[l - 1][2]) for l in range(1, depth + 1)]
     forward(after, x, new_specs, y, kind, suffix="_new")
     after.evaluate()
     part.steps.append(after.step("loss_new"))
     part.answer("loss_new", after.value("loss_new"), r"\mathcal{L}^{\mathrm{new}}")
-    for name, names in after.notation().items():
-        solution.notation.setdefault(name, names)
-    return solution
 
 
-def describe(specs, kind, lr) -> str:
+def statement(given: dict) -> str:
+    _, specs, _, kind, lr, _ = read(given)
     sizes = [str(specs[0][0].shape[1])] + [str(W.shape[0]) for W, _, _ in specs]
     activations = ", ".join(activation for _, _, activation in specs)
     return (f"A {'-'.join(sizes)} multilayer perceptron with activations {activations}, loss {layers.LOSSES[kind]}, "
@@ -139,3 +133,8 @@ def random_given(rng) -> dict:
                         "activation": rng.choice(["sigmoid", "tanh", "relu"])} for l in range(len(sizes) - 1)],
             "y": [round(rng.uniform(0, 1), 2) for _ in range(sizes[-1])],
             "loss": "half_sse", "lr": rng.choice([0.1, 0.5, 1]), "update_biases": rng.choice([False, True])}
+
+
+PROBLEM = Problem(
+    name="mlp", title="Forward and backward pass of a multilayer perceptron", source="family", family="mlp",
+    build=build, given=GIVEN, statement=statement, random_given=random_given, convention=CONVENTION)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sympy
 
-import problems
+from derive.core.numbers import exact
 from derive.core.steps import Relation, Remark
-from problems import mlp
+from derive.printing import math
+from problems import S1, mlp
 
 GIVEN = {
     "x": [0, 1],
@@ -14,13 +15,6 @@ GIVEN = {
                {"W": [[1, 0.5]], "b": [-1], "activation": "sigmoid"}],
     "y": [1], "loss": "half_sse", "lr": 0.1, "update_biases": True,
 }
-
-STATEMENT = (
-    "A network with inputs x_1, x_2, two sigmoid hidden units h_1, h_2 and one sigmoid output ŷ; every unit "
-    "has a bias, a weight on a constant input 1. Weights: W_h1x1 = 2.5, W_h1x2 = 1, W_h1b = 1.5; "
-    "W_h2x1 = −1.5, W_h2x2 = −0.3, W_h2b = 2; W_yh1 = 1, W_yh2 = 0.5, W_yb = −1. For x = (0, 1) and "
-    "target y = 1 with loss ½(y − ŷ)² and learning rate 0.1: (1) compute h_1, h_2 and ŷ; (2) run one step "
-    "of backpropagation; (3) update all nine weights by gradient descent.")
 
 # Seed name → (family answer, row, column) of the value it reads.
 SEED_WEIGHTS = {
@@ -33,11 +27,32 @@ SEED_DELTAS = {"delta_y": ("delta_2", 0, r"\delta_{\hat{y}}", "δ_ŷ"),
                "delta_h2": ("delta_1", 1, r"\delta_{h_2}", "δ_h2")}
 
 
-def build(given: dict):
-    solution = mlp.build(given, entry=problems.entry("mlp-backprop-step"),
-                         statement=STATEMENT if given == GIVEN else None)
-    if given != GIVEN:
-        return solution
+def statement(given: dict) -> str:
+    """The seed's question, in its notation, written from the givens."""
+    x, specs, y, kind, lr, _ = mlp.read(given)
+    if [W.shape for W, _, _ in specs] != [(2, 2), (1, 2)] or any(a != "sigmoid" for _, _, a in specs):
+        return mlp.statement(given)
+    weights = "; ".join(", ".join(f"{name} = {math.text(_weight(given, name))}" for name in group)
+                        for group in (("W_h1x1", "W_h1x2", "W_h1b"), ("W_h2x1", "W_h2x2", "W_h2b"),
+                                      ("W_yh1", "W_yh2", "W_yb")))
+    return ("A network with inputs x_1, x_2, two sigmoid hidden units h_1, h_2 and one sigmoid output ŷ; every "
+            f"unit has a bias, a weight on a constant input 1. Weights: {weights}. For x = "
+            f"({math.text(x[0])}, {math.text(x[1])}) and target y = {math.text(y[0])} with loss "
+            f"{mlp.layers.LOSSES[kind]} and learning rate {math.text(lr)}: (1) compute h_1, h_2 and ŷ; (2) run one "
+            "step of backpropagation; (3) update all nine weights by gradient descent.")
+
+
+def _weight(given, name):
+    key, row, column = SEED_WEIGHTS[name]
+    layer = given["layers"][int(key[-1]) - 1]
+    return exact(layer["W"][row][column] if key.startswith("W") else layer["b"][row], name)
+
+
+def build(solution, given: dict):
+    mlp.build(solution, given)
+    x, specs, *_ = mlp.read(given)
+    if [W.shape for W, _, _ in specs] != [(2, 2), (1, 2)]:
+        return  # the seed's names fit its 2-2-1 network only
     answers = solution.answers
     part = solution.part("d", "The results in the seed's notation (δ = ŷ(1 − ŷ)(y − ŷ) = −∂L/∂z, "
                               "and the update W ← W + α δ·input).")
@@ -56,5 +71,9 @@ def build(given: dict):
         part.answer(key, -gradient, latex)
     for name, (family_key, row, column) in SEED_WEIGHTS.items():
         part.answer(f"{name}_new", answers[f"{family_key}_new"].expr[row, column], rf"{name}^{{\mathrm{{new}}}}")
-    return solution
+
+
+PROBLEM = mlp.PROBLEM.instance(
+    name="mlp-backprop-step", title="One backpropagation step in a 2-2-1 sigmoid network", source=f"{S1}, §4",
+    build=build, given=GIVEN, statement=statement)
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.printing import math
 from derive.probability.gaussian import (
     component_symbols, kl_mvn_explicit, moments_of_vector, quadratic_form_expectation,
 )
 from derive.analysis.identities import LINEARITY, check_identity, expectation_from_moments, numerically_equal
 from derive.core.steps import Relation, Remark
+from problems import S3
 
 N_EXPLICIT, D_EXPLICIT = 3, 2
 n, d = sympy.symbols("n d", integer=True, positive=True)
@@ -66,9 +66,8 @@ def _scalars(w, S_n, mu_n):
     return (w.T * S_n * w)[0, 0], (w.T * mu_n)[0, 0]
 
 
-def build() -> Solution:
-    entry = problems.entry("model-averaging")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION))
+def build(solution, given=None):
+    solution.notation.update(dict(NOTATION))
     instance = _instance()
     risk_w = _empirical_risk(solution, instance)
     risk_Q = _averaged_risk(solution, instance, risk_w)
@@ -251,3 +250,9 @@ def _check_kl_explicit(kl_general, kl_identity_cov, reverse):
                    where="KL(N(v, I) ‖ N(0, gamma I))")
     check_identity(kl_mvn_explicit(*prior, v, sympy.eye(D_EXPLICIT)), reverse.xreplace(scalars),
                    where="KL(N(0, gamma I) ‖ N(v, I))")
+
+
+PROBLEM = Problem(
+    name="model-averaging", title="Model averaging and a PAC-Bayes bound",
+    source=f"{S3}, 3.4",
+    build=build, statement=STATEMENT)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.analysis.identities import LINEARITY, check_identity, expectation_from_moments
 from derive.core.steps import Relation, Remark, Solved
+from problems import S3
 
 i, j, k, n = sympy.symbols("i j k n", integer=True)
 tau = sympy.Symbol("tau", integer=True, nonnegative=True)
@@ -33,9 +33,8 @@ NOTATION = {"omega": ("ω", r"\omega"), "alpha": ("α", r"\alpha"), "tau": ("τ"
             "G": ("G(ω)", r"G(\omega)")}
 
 
-def build() -> Solution:
-    entry = problems.entry("moving-average-filter")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION))
+def build(solution, given=None):
+    solution.notation.update(dict(NOTATION))
     _definition(solution)
     _fixed_points(solution)
     noise = _white_noise(solution)
@@ -188,3 +187,9 @@ def _sinusoid(solution):
     solution.notation["sup_y"] = ("sup_i y[i]", r"\sup_i y[i]")
     part.answer("gain_max", sympy.Max(sympy.Abs(largest), sympy.Abs(smallest)), r"\max |G|")
     part.answer("sup_le_alpha", sympy.true if top <= 1 else sympy.false, r"\sup_i y[i] \le \alpha")
+
+
+PROBLEM = Problem(
+    name="moving-average-filter", title="A moving-average filter",
+    source=f"{S3}, 2.1",
+    build=build, statement=STATEMENT)

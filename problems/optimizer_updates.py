@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.core.givens import Givens
 from derive.core.numbers import PRECISION, InputError, exact, format_decimal
 from derive.analysis.optimisation import NAMES, RULES, geometric_weight_sum, run
 from derive.core.steps import Evaluation, Relation, Remark
+from problems import S1
 
 GIVEN = {"A": [[2, 0], [0, 20]], "b": [0, 0], "theta_0": [1, 1], "alpha": 0.05, "beta": 0.9,
          "beta_1": 0.9, "beta_2": 0.999, "eps": 1e-8, "iterations": 3,
@@ -77,16 +77,14 @@ def objective(A, b):
     return f, list(variables)
 
 
-def build(given: dict) -> Solution:
-    entry = problems.entry("optimizer-updates")
+def build(solution, given: dict):
     A, b, start, hyper, iterations, chosen = read(given)
     f, variables = objective(A, b)
     gradient = [sympy.diff(f, v) for v in variables]
     d = len(variables)
 
-    solution = Solution(entry.name, entry.title, entry.source,
-                        STATEMENT if given == GIVEN else describe(A, b, start, hyper, iterations),
-                        given=given)
+    if solution.variant:
+        solution.statement = describe(A, b, start, hyper, iterations)
     notation = {v.name: (f"θ{_subscript(i)}", rf"\theta_{{{i}}}") for i, v in enumerate(variables, 1)}
     notation.update({name: names for name, names in NAMES.items()})
     notation["f"] = ("f(θ)", r"f(\theta)")
@@ -217,3 +215,8 @@ def random_given(rng) -> dict:
             "theta_0": [rng.choice([-1, 1, 2]), rng.choice([-1, 1])], "alpha": rng.choice([0.01, 0.05, 0.1]),
             "beta": 0.9, "beta_1": 0.9, "beta_2": 0.999, "eps": 1e-8, "iterations": rng.randint(2, 4),
             "optimizers": ["momentum", "nesterov", "adagrad", "adam"]}
+
+
+PROBLEM = Problem(
+    name="optimizer-updates", title="Momentum, Nesterov, Adagrad and Adam updates", source=f"{S1}, §11",
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.probability.gaussian import component_symbols
 from derive.analysis.identities import LINEARITY, check_identity, expectation_from_moments
 from derive.core.steps import Relation, Remark, Solved
 from problems.ppca_posterior import general_form, posterior_moments
+from problems import S4
 
 #: explicit instance: N data points in d dimensions
 N_EXPLICIT, D_EXPLICIT = 3, 2
@@ -30,9 +30,8 @@ NOTATION = {"sigma": ("σ", r"\sigma"), "uTu": ("uᵀu", r"u^{\top} u"),
             "Ez_i": ("E[z_i]", r"\mathbb{E}[z_i]"), "Ez2_i": ("E[z_i²]", r"\mathbb{E}[z_i^{2}]")}
 
 
-def build() -> Solution:
-    entry = problems.entry("ppca-em")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION))
+def build(solution, given=None):
+    solution.notation.update(dict(NOTATION))
     _e_step(solution)
     _m_step(solution)
     return solution
@@ -113,3 +112,9 @@ def _m_step(solution):
                                reason="component by component the same ratio, with m_i = E[z_i] and s_i = E[z_i²]"))
     part.answer("u_new", sum_form, r"u_{\mathrm{new}}")
     part.answer("u_new_explicit", u_new, rf"u_{{\mathrm{{new}}}}\ (N = {N_EXPLICIT}, d = {D_EXPLICIT})")
+
+
+PROBLEM = Problem(
+    name="ppca-em", title="Probabilistic PCA: the EM update",
+    source=f"{S4}, M-step",
+    build=build, statement=STATEMENT)

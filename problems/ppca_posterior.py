@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.probability.gaussian import (
     component_symbols, gaussian_posterior, linear_gaussian, log_mvn_density, moments_of_linear_map,
 )
 from derive.analysis.identities import check_identity
 from derive.core.steps import Relation, Remark
+from problems import S4
 
 #: the explicit instance's dimension: small enough to expand, large enough to be a vector
 D_EXPLICIT = 3
@@ -54,9 +54,8 @@ def general_form(u, x):
     return {(u.T * u)[0, 0]: uTu, (u.T * x)[0, 0]: uTx}
 
 
-def build() -> Solution:
-    entry = problems.entry("ppca-posterior")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION))
+def build(solution, given=None):
+    solution.notation.update(dict(NOTATION))
     u, x = explicit_instance()
     _marginal(solution, u, x)
     _posterior(solution, u, x)
@@ -138,3 +137,9 @@ def _check_evidence(u, x, mean, variance):
     evidence = sympy.expand(full_joint - log_posterior)
     target = log_mvn_density(x, sympy.zeros(len(u), 1), u * u.T + sigma**2 * sympy.eye(len(u)))
     check_identity(evidence, target, where="log p(x, z) − log p(z | x) = log N(x; 0, u uᵀ + σ² I)")
+
+
+PROBLEM = Problem(
+    name="ppca-posterior", title="Probabilistic PCA: marginal and posterior",
+    source=f"{S4}, probabilistic PCA",
+    build=build, statement=STATEMENT)

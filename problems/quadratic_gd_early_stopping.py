@@ -11,14 +11,14 @@ import mpmath
 import sympy
 from sympy import Identity, MatrixSymbol
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.core.givens import Givens
 from derive.core.numbers import PRECISION, InputError, format_decimal
 from derive.analysis.optimisation import (
     gradient_and_hessian, is_zero_matrix, limit_step, shown, solve_recurrence,
 )
 from derive.core.steps import Evaluation, Relation, Remark
+from problems import S1
 
 GIVEN = {"H": [[50.005, 49.995], [49.995, 50.005]], "w_star": [1, 2], "rho": 0.005, "tau": 10}
 MAX_SIZE = 3
@@ -70,13 +70,12 @@ def read(given: dict):
     return H_, star, step, steps
 
 
-def build(given: dict) -> Solution:
-    entry = problems.entry("quadratic-gd-early-stopping")
+def build(solution, given: dict):
     H_, star, step, steps = read(given)
-    statement = STATEMENT if given == GIVEN else (
-        f"{STATEMENT.split(' The seed')[0]} Numeric instance: H = {given['H']}, w* = {given['w_star']}, "
-        f"ρ = {given['rho']}, τ = {given['tau']}.")
-    solution = Solution(entry.name, entry.title, entry.source, statement, notation=dict(NOTATION), given=given)
+    if solution.variant:
+        solution.statement = (f"{STATEMENT.split(' The seed')[0]} Numeric instance: H = {given['H']}, "
+                              f"w* = {given['w_star']}, ρ = {given['rho']}, τ = {given['tau']}.")
+    solution.notation.update(dict(NOTATION))
     part_gradient(solution)
     closed = part_components(solution)
     part_limit(solution, closed)
@@ -247,3 +246,8 @@ def random_given(rng) -> dict:
     a, b = rng.choice([1, 2, 4]), rng.choice([0, 1])
     return {"H": [[a + 1, b], [b, a + 1]], "w_star": [rng.randint(-2, 2), rng.randint(1, 3)],
             "rho": rng.choice([0.01, 0.05, 0.1]), "tau": rng.randint(1, 20)}
+
+
+PROBLEM = Problem(
+    name="quadratic-gd-early-stopping", title="Gradient descent on a quadratic and early stopping", source=f"{S1}, §12",
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.core.givens import Givens
 from derive.architecture.receptive_fields import (
     CLOSED_FORM, JUMP_FORM, NOTATION, START_FORM, closed_form_check_steps, closed_form_steps,
     receptive_field, table_steps,
 )
+from problems import S1
 
 GIVEN = {"layers": [{"kernel": 11, "stride": 4, "padding": 2}, {"kernel": 3, "stride": 2},
                     {"kernel": 5, "stride": 1, "padding": 2}]}
@@ -26,16 +26,14 @@ STATEMENT = ("Determine a closed-form, non-recursive formula for the receptive f
              "given stack, each layer's receptive field, jump (effective stride) and start offset.")
 
 
-def build(given: dict) -> Solution:
-    entry = problems.entry("receptive-field")
+def build(solution, given: dict):
     g = Givens(given, "given", ("layers", "input", "in_channels"))
     for name in ("input", "in_channels"):  # the shared stack file's sizes: checked, not needed here
         g.integer(name, 1, 1)
     layers = g.items("layers")
     records = receptive_field(layers, "given.layers")
 
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION),
-                        given=given)
+    solution.notation.update(NOTATION)
     part = solution.part("a", "The closed form of RF_n, from the recurrence RF_n = RF_{n−1} + (k_n − 1)·Π_{i<n} s_i.")
     part.steps += closed_form_steps()
     part.answer("RF_n", CLOSED_FORM, r"RF_{n}")
@@ -50,7 +48,6 @@ def build(given: dict) -> Solution:
         part.answer(f"start_{m}", sympy.Integer(record["start"]), rf"\mathrm{{start}}_{{{m}}}")
     part = solution.part("c", "The same numbers from the closed forms, layer by layer.")
     part.steps += closed_form_check_steps(records)
-    return solution
 
 
 def random_given(rng) -> dict:
@@ -63,3 +60,8 @@ def random_given(rng) -> dict:
             layer["dilation"] = rng.choice([2, 3])
         layers.append(layer)
     return {"layers": layers}
+
+
+PROBLEM = Problem(
+    name="receptive-field", title="Receptive field of the n-th convolutional layer", source=f"{S1}, §10",
+    family="receptive-field", build=build, given=GIVEN, statement=STATEMENT, random_given=random_given)

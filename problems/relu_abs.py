@@ -5,13 +5,13 @@ from __future__ import annotations
 import sympy
 from sympy import BlockMatrix, MatrixSymbol
 
-import problems
+from derive.catalog import Problem
 from derive.nn import layers
-from derive.core.document import Solution
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.nn.piecewise_linear import express, holds_by_cases
 from derive.core.steps import Relation, Remark
+from problems import S3
 
 x = sympy.Symbol("x", real=True)
 p = sympy.Symbol("p", positive=True)
@@ -34,10 +34,8 @@ def relu_max(e):
     return sympy.Max(0, e)
 
 
-def build(given: dict) -> Solution:
-    entry = problems.entry("relu-abs")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, given=given,
-                        notation={"p": ("p", "p")})
+def build(solution, given: dict):
+    solution.notation.update({"p": ("p", "p")})
     identities(solution)
     construction(solution)
     instance(solution, given)
@@ -139,3 +137,8 @@ def random_given(rng) -> dict:
 
 def _shape(matrix) -> str:
     return "×".join(sympy.sstr(n).replace("*", "") for n in matrix.shape)
+
+
+PROBLEM = Problem(
+    name="relu-abs", title="Absolute values as ReLU networks", source=f"{S3}, 1.1(b,c)",
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given)

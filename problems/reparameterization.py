@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.probability.gaussian import normal_expectation
 from derive.core.givens import Givens
 from derive.analysis.identities import LINEARITY, check_identity
 from derive.core.numbers import InputError
 from derive.probability.kl import Expectation
 from derive.core.steps import Relation, Remark
+from problems import S3
 
 #: f(z) = Σ_k coefficients[k] z^k; reconstructed: the exam leaves f arbitrary
 GIVEN = {"coefficients": [0, 2, -3, 0, 1]}
@@ -57,11 +57,9 @@ def random_given(rng):
     return {"coefficients": [rng.randint(-3, 3) for _ in range(degree)] + [rng.choice([-2, -1, 1, 2])]}
 
 
-def build(given: dict) -> Solution:
+def build(solution, given: dict):
     polynomial = read_polynomial(given)
-    entry = problems.entry("reparameterization")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION),
-                        given=given)
+    solution.notation.update(dict(NOTATION))
     _general(solution)
     _gaussian(solution, polynomial)
     return solution
@@ -116,3 +114,8 @@ def _gaussian(solution, polynomial):
     part.answer("grad_mu", results["mu"], r"\partial_{\mu} \mathbb{E}_{q}[f(z)]")
     part.answer("grad_sigma", results["sigma"], r"\partial_{\sigma} \mathbb{E}_{q}[f(z)]")
     part.answer("unbiased", sympy.true if all(agreements) else sympy.false, r"\text{unbiased}")
+
+
+PROBLEM = Problem(
+    name="reparameterization", title="The reparameterization gradient", source=f"{S3}, 4.2(ii)",
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given)

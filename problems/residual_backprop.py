@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import sympy
 
-import problems
+from derive.catalog import Problem
 from derive.nn import layers
 from derive.nn.backprop import closed_form, confirm
-from derive.core.document import Solution
 from derive.core.functions import abstract_activation
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.steps import Relation, Remark
 from problems.mlp import CONVENTION
+from problems import S4
 
 PHI, PHI_PRIME = abstract_activation()
 SMOOTH = ("tanh", "sigmoid", "softplus", "identity", "relu", "elu")
@@ -63,17 +63,18 @@ def build_graph(values, activation, kind, d) -> Graph:
     return graph.evaluate() if values else graph
 
 
-def build(given: dict) -> Solution:
-    entry = problems.entry("residual-backprop")
+def build(solution, given: dict):
     values = read(given)
     d = values["x"].rows
     general = build_graph(None, None, values["loss"], d)
     graph = build_graph(values, values["activation"], values["loss"], d)
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT if given == GIVEN else describe(values),
-                        given=given, notation={**general.notation(), **graph.notation()}, convention=CONVENTION)
+    if solution.variant:
+        solution.statement = describe(values)
+    solution.keep(graph)
+    solution.keep(general)
     general_rules(solution, general)
     instance(solution, graph)
-    if given == GIVEN:
+    if not solution.variant:
         seed_check(solution, d)
     return solution
 
@@ -164,3 +165,8 @@ def random_given(rng) -> dict:
 
     return {"x": vector(), "W": matrix(), "b": vector(), "V": matrix(), "c": vector(), "t": vector(),
             "activation": rng.choice(["tanh", "sigmoid", "softplus", "identity"]), "loss": rng.choice(list(LOSSES))}
+
+
+PROBLEM = Problem(
+    name="residual-backprop", title="Backpropagation through a residual block", source=f"{S4}, B1(b)",
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given, convention=CONVENTION)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.core.functions import sigmoid
 from derive.core.graph import Graph
 from derive.core.steps import Relation, Remark, Solved
+from problems import S0
 
 STATEMENT = (
     "Reconstructed from the solution: a scalar RNN has state h_t = φ(z_t) with z_t = w h_(t−1) + u x_t and "
@@ -37,9 +37,8 @@ def activation(argument, scale=alpha):
     return scale * (sigmoid(argument) - sympy.Rational(1, 2))
 
 
-def build() -> Solution:
-    entry = problems.entry("rnn-gradient-scale")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION))
+def build(solution, given=None):
+    solution.notation.update(dict(NOTATION))
     recursion_part(solution)
     scale_part(solution)
     return solution
@@ -77,7 +76,7 @@ def recursion_part(solution):
                                reason="chain rule through z_t = w h_(t−1) + u x_t"))
     graph = unrolled(STEPS)
     graph.backward("L")
-    solution.notation.update(graph.notation())
+    solution.keep(graph)
     part.steps.append(Remark(f"Reverse mode over the unrolled network (T = {STEPS}) gives, step by step:"))
     for t in range(STEPS, 0, -1):
         part.steps.append(graph.step(graph.adjoint_name(f"z_{t}")))
@@ -161,3 +160,9 @@ def check_horizon(part, solution, chosen):
                                    reason=f"reverse mode through {HORIZON} steps at the zero state, against (α/4)^{HORIZON}"))
         if value == chosen:
             part.answer("gradient_after_horizon", gradient, rf"\frac{{\partial h_{{{HORIZON}}}}}{{\partial h_0}}")
+
+
+PROBLEM = Problem(
+    name="rnn-gradient-scale", title="Scaling a scalar RNN so its gradient neither vanishes nor explodes",
+    source=f"{S0}, Problem 1",
+    build=build, statement=STATEMENT)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import sympy
 
-import problems
+from derive.catalog import Problem
 from derive.analysis.calculus import jacobian
-from derive.core.document import Solution
 from derive.core.graph import Graph
 from derive.nn.recurrent import phi, phi_prime, spectral_norm, spectral_radius, step_jacobian, transition
 from derive.core.steps import Relation, Remark, Solved
+from problems import S1
 
 STATEMENT = ("Derive the Jacobian matrix J_t = ∂h_t/∂h_(t−1) of the hidden-state transition "
              "h_t = φ(W_h h_(t−1) + W_x x_t + b) of an RNN, and discuss its role in the network's stability.")
@@ -43,9 +43,7 @@ SWAP = sympy.ImmutableMatrix([[0, 2], [2, 0]])
 SATURATING = (sympy.ImmutableMatrix([0, 3]), sympy.ImmutableMatrix([3, 0]))
 
 
-def build() -> Solution:
-    entry = problems.entry("rnn-jacobian")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, convention=CONVENTION)
+def build(solution, given=None):
     symbolic_part(solution)
     numeric_part(solution)
     horizon_part(solution)
@@ -61,7 +59,7 @@ def symbolic_part(solution):
     x = graph.given("x_t", shape=(2, 1))
     z = graph.define("z_t", W_h * h_prev + W_x * x + b)
     graph.define("h_t", z.applyfunc(phi))
-    solution.notation.update(graph.notation())
+    solution.keep(graph)
     part = solution.part("a", "J_t = ∂h_t/∂h_(t−1) on a symbolic instance (hidden and input size 2, φ any "
                               "element-wise activation), by the chain rule through z_t.")
     part.steps.append(Relation((graph["h_t"].symbol, graph["h_t"].formula), reason="the transition"))
@@ -113,7 +111,7 @@ def numeric_part(solution):
     derivative = sympy.ImmutableMatrix([1 - v**2 for v in sympy.ImmutableMatrix(h)])
     graph.define("J_num", sympy.ImmutableMatrix(sympy.diag(*derivative)) * W_h, latex="J_t", text="J_t")
     graph.evaluate()
-    solution.notation.update(graph.notation())
+    solution.keep(graph)
     part = solution.part("b", "With numbers, φ = tanh (φ′ = 1 − tanh²): J_t, its eigenvalues and spectral "
                               "radius.")
     part.steps += graph.steps(["z_num", "h_num", "J_num"])
@@ -221,3 +219,9 @@ def caveat_part(solution):
 def fmt(value) -> str:
     from derive.core.numbers import format_decimal
     return format_decimal(float(value), 6)
+
+
+PROBLEM = Problem(
+    name="rnn-jacobian", title="The Jacobian of an RNN step",
+    source=f"{S1}, §14.1",
+    build=build, statement=STATEMENT, convention=CONVENTION)

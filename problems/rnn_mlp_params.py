@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.core.numbers import InputError
 from derive.core.steps import Evaluation, Relation, Remark, Solved
+from problems import S3
 
 STATEMENT = ("Input sequences X = (x_t), t = 1…T, x_t ∈ ℝ^d. An MLP with tanh activations and two hidden "
              "layers of 20 and 10 units (no biases) classifies a sequence into y ∈ {−1, 1}. State its number "
@@ -41,9 +41,7 @@ def count(shapes):
     return sympy.Add(*[rows * cols for _, (rows, cols) in shapes])
 
 
-def build() -> Solution:
-    entry = problems.entry("rnn-mlp-params")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT)
+def build(solution, given=None):
     values = {T: sympy.Integer(INSTANCE["T"]), d: sympy.Integer(INSTANCE["d"])}
 
     part = solution.part("a", "The MLP: weight matrices 20×Td, 10×20 and 1×10.")
@@ -88,3 +86,9 @@ def build() -> Solution:
     for name, (rows, cols) in shapes:
         part.answer(f"shape_{name}", sympy.ImmutableMatrix([rows, cols]), rf"\mathrm{{shape}}({name})")
     return solution
+
+
+PROBLEM = Problem(
+    name="rnn-mlp-params", title="Parameter counts of an MLP and an RNN",
+    source=f"{S3}, 2.3(b)",
+    build=build, statement=STATEMENT)

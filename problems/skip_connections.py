@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import sympy
 
-import problems
+from derive.catalog import Problem
 from derive.nn import layers
 from derive.nn.backprop import agrees
 from derive.analysis.calculus import jacobian
-from derive.core.document import Solution
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.numbers import InputError, settle
 from derive.core.steps import Relation, Remark
+from problems import S3
 
 SMOOTH = ("tanh", "sigmoid", "softplus", "identity")
 
@@ -59,15 +59,14 @@ def build_graph(x, weights, activation, t) -> Graph:
     return graph.evaluate()
 
 
-def build(given: dict) -> Solution:
-    entry = problems.entry("skip-connections")
+def build(solution, given: dict):
     x, weights, activation, t = read(given)
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT if given == GIVEN else describe(given),
-                        given=given, convention=CONVENTION)
-    one = build_graph(x, weights[:1], activation, t)
+    if solution.variant:
+        solution.statement = describe(given)
+    one = solution.keep(build_graph(x, weights[:1], activation, t))
     part_a(solution, one, activation)
     if len(weights) > 1:
-        graph = build_graph(x, weights, activation, t)
+        graph = solution.keep(build_graph(x, weights, activation, t))
         part_b(solution, graph, activation, len(weights))
         solution.parts[-1].steps.append(graph.figure(f"the {len(weights)} skip blocks: forward values and the "
                                                      "gradients of l"))
@@ -183,3 +182,8 @@ def random_given(rng) -> dict:
 
     return {"x": [draw() for _ in range(d)], "W": [[[draw() for _ in range(d)] for _ in range(d)] for _ in range(n)],
             "activation": rng.choice(list(SMOOTH)), "t": [draw() for _ in range(d)]}
+
+
+PROBLEM = Problem(
+    name="skip-connections", title="Gradients through skip connections", source=f"{S3}, 1.5",
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given, convention=CONVENTION)

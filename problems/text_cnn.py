@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.core.graph import Graph
+from problems import S3
 
 STATEMENT = ("Each of n words is a d-dimensional embedding; the d×n matrix is fed to one convolutional layer "
              "with m narrow filters (no padding) sliding over l words with stride 1. (a) How many trainable "
@@ -16,8 +16,7 @@ STATEMENT = ("Each of n words is a d-dimensional embedding; the d×n matrix is f
 INSTANCE = {"m": 100, "l": 3, "d": 300, "n": 50}
 
 
-def build() -> Solution:
-    entry = problems.entry("text-cnn")
+def build(solution, given=None):
     graph = Graph()
     m, l, d, n = (graph.given(name, sympy.Integer(value)) for name, value in INSTANCE.items())
     # A filter spans all d embedding dimensions of l consecutive words, plus one bias.
@@ -34,7 +33,7 @@ def build() -> Solution:
     params = graph["params"].formula.xreplace(expand)
     positions = graph["positions"].formula
 
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=graph.notation())
+    solution.keep(graph)
     part = solution.part("a", "Trainable parameters: each filter is d×l weights and one bias.")
     part.steps += graph.steps(["params_per_filter", "params"])
     part.answer("params", params, r"\#\mathrm{params}")
@@ -46,3 +45,9 @@ def build() -> Solution:
     part.answer("out_rows_instance", graph.value("m"), "m")
     part.answer("out_cols_instance", graph.value("positions"), r"n_{\mathrm{out}}")
     return solution
+
+
+PROBLEM = Problem(
+    name="text-cnn", title="Parameters and output size of a text CNN",
+    source=f"{S3}, 2.2",
+    build=build, statement=STATEMENT)

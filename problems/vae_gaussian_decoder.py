@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sympy
 
-import problems
-from derive.core.document import Solution
+from derive.catalog import Problem
 from derive.probability.gaussian import component_symbols, log_mvn_density, log_normal
 from derive.analysis.identities import LINEARITY, check_identity
 from derive.probability.kl import Expectation
 from derive.core.steps import Relation, Remark
+from problems import S3
 
 D = sympy.Symbol("D", integer=True, positive=True)
 sigma = sympy.Symbol("sigma", positive=True)
@@ -30,9 +30,8 @@ NOTATION = {"sigma": ("σ", r"\sigma"), "mu": ("μ_θ(z)", r"\mu_{\theta}(z)"), 
             "log_c": ("log c", r"\log c"), "D": ("D", "D")}
 
 
-def build() -> Solution:
-    entry = problems.entry("vae-gaussian-decoder")
-    solution = Solution(entry.name, entry.title, entry.source, STATEMENT, notation=dict(NOTATION))
+def build(solution, given=None):
+    solution.notation.update(dict(NOTATION))
     part = solution.part("i", "The reconstruction term for the Gaussian decoder.")
     covariance = sigma**2 * sympy.Identity(D)
     quadratic = (x - mu).T * covariance.I * (x - mu)
@@ -78,3 +77,9 @@ def _check_explicit(log_density, norm):
                    where="the decoder's log-density against det and inverse")
     check_identity(ours, sympy.Add(*[log_normal(xs[k], ms[k], sigma**2) for k in range(D_EXPLICIT)]),
                    where="the decoder's log-density against D univariate densities")
+
+
+PROBLEM = Problem(
+    name="vae-gaussian-decoder", title="Expected log-likelihood of a Gaussian VAE decoder",
+    source=f"{S3}, 4.2(i)",
+    build=build, statement=STATEMENT)

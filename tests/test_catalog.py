@@ -2,14 +2,15 @@
 it solves, renders in every format, prints JSON of the documented shape, and
 a problem that takes givens reproduces itself from the givens it prints."""
 import json
+import pathlib
 import re
 
 import pytest
 import sympy
 
-from derive.catalog import entries, solve
+from derive.catalog import entries, find, solve
 from derive.printing import render
-from problems import CATALOG
+from catalog_names import NAMES as CATALOG_NAMES
 
 NAMES = [entry.name for entry in entries()]
 #: Answer keys that tests outside the package read (DESIGN.md).
@@ -26,12 +27,16 @@ CONTRACT_KEYS = {
 }
 
 
-def module_of(name):
-    return next(entry for entry in entries() if entry.name == name).load()
-
-
 def test_every_catalog_row_can_be_solved():
-    assert [row[0] for row in CATALOG if row[0] not in NAMES] == []
+    assert [name for name in CATALOG_NAMES if name not in NAMES] == []
+
+
+def test_the_contract_copy_matches_the_shared_catalog():
+    catalog = pathlib.Path(__file__).resolve().parents[2] / "shared" / "CATALOG.md"
+    if not catalog.exists():
+        pytest.skip("../shared is not beside this checkout")
+    listed = re.findall(r"^\| `([a-z0-9-]+)` \|", catalog.read_text(encoding="utf-8"), re.M)
+    assert list(dict.fromkeys(listed)) == CATALOG_NAMES
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +68,7 @@ def test_every_format_renders(name):
         assert render(solution, form).strip()
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if hasattr(module_of(n), "GIVEN")])
+@pytest.mark.parametrize("name", [n for n in NAMES if find(n).takes_given])
 def test_printed_givens_reproduce_the_solution(documents, name):
     document = documents[name]
     assert "given" in document, "a problem that takes givens prints them"
@@ -71,7 +76,7 @@ def test_printed_givens_reproduce_the_solution(documents, name):
     assert again["parts"] == document["parts"]
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if hasattr(module_of(n), "random_given")])
+@pytest.mark.parametrize("name", [n for n in NAMES if find(n).has_variants])
 def test_a_seed_is_a_deterministic_variant(documents, name):
     first = render(solve(name, seed=5), "json")
     assert first == render(solve(name, seed=5), "json")

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from derive import render, solve
+from derive.catalog import find
 from derive.core.numbers import InputError
 from problems import gan, gan_forward_backward as seed_module
 from reference import agrees_with_printed, central_difference, modified
@@ -195,7 +196,7 @@ def test_seed_grad_w0_is_printed_transposed():
 
 
 def test_seed_instance_gradients_match_finite_differences():
-    check_gradients(seed_module.GIVEN, solve("gan-forward-backward"), tolerance=1e-4)
+    check_gradients(find("gan-forward-backward").default_given(), solve("gan-forward-backward"), tolerance=1e-4)
 
 
 def test_recovery_is_consistent():
@@ -203,7 +204,7 @@ def test_recovery_is_consistent():
     assert decimals == 1
     assert max(abs(float(v) - round(float(v), 1)) for v in exact) < 2e-4
     assert list(seed_module.gradient_pattern()) == [1, 2, 3, 2, 4, 6, 7, 1, 1, 2, 5, 3, 1, 2, 6, 9]
-    g = seed_module.GIVEN
+    g = find("gan-forward-backward").default_given()
     assert g["b2"] == 0.3
     # w₀ᵀz = h₀ with b₀ = 0, and w₀ is the minimum-norm solution (columns parallel to z).
     w0 = np.array(g["w0"])

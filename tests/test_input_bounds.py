@@ -11,7 +11,6 @@ from derive.catalog import solve
 from derive.cli import main
 from derive.core.givens import MAX_ITEMS
 from derive.printing import render
-from problems import kl
 
 
 def run(tmp_path, capsys, name, given):
@@ -76,12 +75,12 @@ def test_a_rate_named_lambda_parses_back_and_prints_as_lambda():
 
 def test_python_keywords_other_than_lambda_are_refused():
     with pytest.raises(ValueError, match="keyword"):
-        kl.build({"p": {"family": "Exponential", "rate": "class"}, "q": {"family": "Exponential", "rate": 1}})
+        solve("kl", given={"p": {"family": "Exponential", "rate": "class"}, "q": {"family": "Exponential", "rate": 1}})
 
 
 @pytest.mark.parametrize("name", ["mlp", "cnn"])
 def test_a_learning_rate_must_be_positive(tmp_path, capsys, name):
     from derive.catalog import find
-    given = {**find(name).load().GIVEN, "lr": -0.5}
+    given = {**find(name).default_given(), "lr": -0.5}
     status, message = run(tmp_path, capsys, name, given)
     assert status == 2 and "given.lr: expected a positive number" in message

@@ -20,7 +20,7 @@ import pytest
 import sympy
 
 from derive import sheet
-from derive.catalog import entries, solve
+from derive.catalog import entries, find, solve
 from derive.core.document import Solution
 from derive.core.graph import Graph
 from derive.printing import math, render
@@ -346,10 +346,9 @@ def test_figure_layout_places_givens_by_their_use_and_keeps_columns_apart():
 
 
 def test_a_given_sheet_uses_and_lists_the_givens():
-    from problems import mlp
-    given = {**mlp.GIVEN, "x": [0.123, -0.456]}
+    given = {**find("mlp").default_given(), "x": [0.123, -0.456]}
     source = sheet.build_sheet(["mlp"], given=given)
-    assert r"\textit{Givens:}" in source and "0.123" in source and "-0.456" in source
+    assert r"\textit{Given:}" in source and "0.123" in source and "-0.456" in source
     printer = LatexPrinter(standalone=False, stated_convention=sheet.CONVENTION)
     assert printer.body(solve("mlp", given=given)) in source
     with pytest.raises(ValueError, match="exclude"):

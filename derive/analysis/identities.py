@@ -201,6 +201,9 @@ def density_function(name: str, latex: str, **assumptions):
     `sympify` with the function's name.
     """
     assumptions.setdefault("positive", True)
-    function = sympy.Function(name, **assumptions)
-    function._latex = lambda self, printer: latex
+    # SymPy caches undefined functions by name and keywords: the LaTeX form is
+    # one of the keywords, so that q(z | x) of one problem never prints as
+    # another problem's q(x).
+    function = sympy.Function(name, latex_form=latex, **assumptions)
+    function._latex = lambda self, printer: self.latex_form
     return function

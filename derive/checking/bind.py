@@ -89,8 +89,7 @@ class Binding:
         self.problem = problem
         self.solution = solve(problem)
         # a problem module may carry its own ALIASES (same format); it wins over this package's table
-        module = find(problem).load()
-        table = {**ALIASES.get(problem, {}), **getattr(module, "ALIASES", {})}
+        table = {**ALIASES.get(problem, {}), **find(problem).student_names()}
         factory = table.pop("FUNCTIONS", None)
         self._symbols = None
         self.values: dict[str, object] = {}

@@ -45,6 +45,52 @@ class Solution:
     given: dict | None = None
     #: the layout convention for matrix derivatives, when one applies
     convention: str = ""
+    #: "" for the problem's own givens, else how they differ ("seed 3", "given")
+    variant: str = ""
+    #: every graph the solution was built from, in the order built
+    graphs: list = field(default_factory=list)
+    #: the graphs whose given quantities are the problem's givens
+    _given_graphs: list = field(default_factory=list, repr=False)
+
+    def keep(self, graph, givens: bool = True):
+        """Carry `graph` with the solution: its quantities (every intermediate,
+        not only the answers) are what `derive check` binds a hand derivation
+        to, and its names join the notation. `givens=False` for a graph whose
+        given quantities are results fed back in (the pass after an update),
+        not the problem's givens. Returns the graph."""
+        if graph not in self.graphs:
+            self.graphs.append(graph)
+            if givens:
+                self._given_graphs.append(graph)
+        return graph
+
+    def given_quantities(self) -> list:
+        """The problem's givens with their values, as the kept graphs name them."""
+        seen, found = set(), []
+        for graph in self._given_graphs:
+            for quantity in graph:
+                if quantity.kind == "given" and quantity.value is not None and quantity.name not in seen:
+                    seen.add(quantity.name)
+                    found.append(quantity)
+        return found
+
+    @property
+    def quantities(self) -> dict:
+        """Name → quantity of every kept graph (the first graph wins a name)."""
+        table = {}
+        for graph in self.graphs:
+            for quantity in graph:
+                table.setdefault(quantity.name, quantity)
+        return table
+
+    def symbol_notation(self) -> dict:
+        """The notation, with every kept graph's names (explicit entries win)."""
+        merged = {}
+        for graph in self.graphs:
+            for name, names in graph.notation().items():
+                merged.setdefault(name, names)
+        merged.update(self.notation)
+        return merged
 
     @property
     def answers(self) -> dict:
@@ -52,6 +98,10 @@ class Solution:
         for part in self.parts:
             merged.update(part.answers)
         return merged
+
+    def __repr__(self) -> str:
+        answers = len(self.answers)
+        return f"<Solution {self.problem}: {len(self.parts)} parts, {answers} answer{'s' * (answers != 1)}>"
 
     def part(self, id: str, question: str) -> Part:
         part = Part(id, question)

@@ -23,7 +23,7 @@ class JsonPrinter(DocumentPrinter):
         self._latex = LatexPrinter(inline=True)
 
     def document(self, solution) -> dict:
-        notation = solution.notation
+        notation = solution.symbol_notation()
         data = {"problem": solution.problem, "title": solution.title, "source": solution.source,
                 "statement": solution.statement}
         if solution.given is not None:

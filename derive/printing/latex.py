@@ -157,12 +157,16 @@ class LatexPrinter(DocumentPrinter):
         return PREAMBLE + "\\begin{document}\n" + body + "\\end{document}\n"
 
     def body(self, solution) -> str:
-        notation = solution.notation
+        notation = solution.symbol_notation()
         out = [rf"\{self.section}{{{escape_line(solution.title)}}}",
                rf"{{\raggedright\noindent\textit{{Problem}} \texttt{{{escape_line(solution.problem)}}}. "
                rf"\textit{{Source:}} {escape_line(solution.source)}.\par}}\medskip",
                escape(solution.statement) + r"\par\medskip"]
-        if solution.given is not None:
+        givens = solution.given_quantities()
+        if givens:
+            rows = [f"{self._latex(q.symbol, notation)} = {self._latex(q.value, notation)}" for q in givens]
+            out.append("{\\raggedright\\noindent\\textit{Given:} " + ", ".join(f"${row}$" for row in rows) + ".\\par}")
+        elif solution.given is not None:
             # ragged right: typewriter text has no stretchable spaces to justify with
             out.append("{\\raggedright\\noindent\\textit{Givens:}\n" + givens_latex(solution.given) + "\\par}")
         if solution.convention and not self._stated(solution.convention):

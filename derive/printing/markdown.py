@@ -13,8 +13,12 @@ class MarkdownPrinter(DocumentPrinter):
         self._line = LatexPrinter(inline=True)
 
     def doprint(self, solution) -> str:
-        notation = solution.notation
+        notation = solution.symbol_notation()
         out = [f"# {solution.title}", f"`{solution.problem}` · Source: {solution.source}", solution.statement]
+        givens = solution.given_quantities()
+        if givens:
+            out.append("*Given:* " + ", ".join(f"${math.latex(q.symbol, notation)} = {math.latex(q.value, notation)}$"
+                                                 for q in givens))
         if solution.convention:
             out.append(f"*Convention:* {solution.convention}")
         for part in solution.parts:

@@ -11,9 +11,13 @@ class TextPrinter(DocumentPrinter):
     format = "text"
 
     def doprint(self, solution) -> str:
-        notation = solution.notation
+        notation = solution.symbol_notation()
         lines = [f"{solution.title}  [{solution.problem}]", f"Source: {solution.source}", ""]
         lines += _wrap(solution.statement) + [""]
+        givens = solution.given_quantities()
+        if givens:
+            lines += _wrap("Given: " + "; ".join(f"{math.text(q.symbol, notation)} = {math.text(q.value, notation)}"
+                                                  for q in givens)) + [""]
         if solution.convention:
             lines += _wrap(f"Convention: {solution.convention}") + [""]
         for part in solution.parts:
