@@ -13,7 +13,6 @@ import sympy
 from mpmath import iv
 
 from derive.catalog import find, solve
-from derive.checking.aliases import ALIASES
 from derive.checking.compare import INDEX_NAMES, Evaluator, Matrix, Unbound, scalar_or_matrix
 from derive.checking.normalise import normalise, spelling
 from derive.checking.parse import Side, canonical
@@ -88,8 +87,8 @@ class Binding:
     def __init__(self, problem: str):
         self.problem = problem
         self.solution = solve(problem)
-        # a problem module may carry its own ALIASES (same format); it wins over this package's table
-        table = {**ALIASES.get(problem, {}), **find(problem).student_names()}
+        # the problem's own names for its quantities, as its hand solutions write them
+        table = dict(find(problem).student_names())
         factory = table.pop("FUNCTIONS", None)
         self._symbols = None
         self.values: dict[str, object] = {}

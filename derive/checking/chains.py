@@ -86,14 +86,16 @@ def binding(problem):
 
 def parsed(text: str, functions):
     key = (text, functions)
-    if key not in _PARSED:
-        try:
-            _PARSED[key] = parse_side(text, functions)
-        except ParseError as error:
-            _PARSED[key] = error
-        if len(_PARSED) > 5000:
-            _PARSED.clear()
-    return _PARSED[key]
+    if key in _PARSED:
+        return _PARSED[key]
+    try:
+        result = parse_side(text, functions)
+    except ParseError as error:
+        result = error
+    if len(_PARSED) >= 5000:
+        _PARSED.clear()  # before inserting: the entry just made must survive
+    _PARSED[key] = result
+    return result
 
 
 def check_chain(problem, sides, line, author, taints, unchecked_relation="", start=1) -> Outcome:
