@@ -50,7 +50,8 @@ def build(solution, given=None):
 
 
 
-STUDENT_NAMES = {"D^{-1/2}": "D_inv_sqrt", r"\tilde{D}": "D", r"\hat{A}": "Q", r"\tilde{A}": "Q"}
+# Ã is A + I (the graph binds it); the seed writes Â for Q
+STUDENT_NAMES = {"D^{-1/2}": "D_inv_sqrt", r"\tilde{D}": "D", r"\hat{A}": "Q"}
 
 
 PROBLEM = Problem(

@@ -110,6 +110,21 @@ class Binding:
             for name in (key, canonical(answer.latex), self._spelled(answer.latex)):
                 self.values.setdefault(name, value)
                 self.identities.setdefault(name, key)
+        # every quantity of the solution's graphs, not only its answers (answers win a name):
+        # a hand derivation names intermediates too (Ã = A + I, z₁, δ)
+        for key, quantity in self.solution.quantities.items():
+            if quantity.value is None or quantity.kind == "given" or getattr(quantity.value, "free_symbols", None):
+                # givens are bound by their paths (their letters double as dummies); a symbolic
+                # intermediate (O = X ⋆ F) would be compared with notation the line may not share
+                continue
+            try:
+                value = engine_value(quantity.value)
+            except (TypeError, ValueError, AttributeError):
+                continue
+            for name in (key, canonical(quantity.latex), self._spelled(quantity.latex)):
+                if name not in self.values:
+                    self.values[name] = value
+                    self.identities[name] = key
         for written, (_, builder) in functions.items():
             name = self._name(written)
             self.function_specs[name] = builder()

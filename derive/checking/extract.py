@@ -198,7 +198,10 @@ def has_relation(text: str) -> bool:
 
 
 def chain(text: str, line: int, problem: str | None) -> Statement | None:
+    premise = text.strip().endswith(":")
     text = text.strip().rstrip(",.;:").strip()
+    if premise and re.fullmatch(r"[^=]{1,40}=\s*-?[\d.]+", text):
+        return None  # "α = 2:" introduces a case to work through; it claims nothing
     text = re.sub(r"^\\therefore\s*", "", text)
     if not text:
         return None
