@@ -178,7 +178,9 @@ def rows(content: str) -> list[tuple[int, str]]:
 def parts(row: str) -> list[str]:
     """Statements of one row: `a = 1, \\quad b = 2` holds two."""
     row = "".join(" " if char == "&" and depth == 0 else char for (i, depth), char in zip(scan(row), row))
-    pieces = [piece for _, _, piece in split_top(row, (r"\qquad", r"\quad"))]
+    # "A ⇒ B" in a derivation claims A and then B: each is a statement of its own
+    pieces = [piece for _, _, piece in split_top(row, (r"\qquad", r"\quad", r"\Longrightarrow", r"\Rightarrow",
+                                                       r"\implies", r"\therefore"))]
     result = []
     for piece in pieces:
         commas = [p for _, _, p in split_top(piece, (",",))]
@@ -200,6 +202,10 @@ def has_relation(text: str) -> bool:
 def chain(text: str, line: int, problem: str | None) -> Statement | None:
     premise = text.strip().endswith(":")
     text = text.strip().rstrip(",.;:").strip()
+    # "nonzeros of A: 4 × 4 = 16": a label and a colon, then the statement
+    labelled = [piece for _, _, piece in split_top(text, (":",))]
+    if len(labelled) > 1 and not labelled[-1].startswith("=") and has_relation(labelled[-1]):
+        text = labelled[-1].strip()
     if premise and re.fullmatch(r"[^=]{1,40}=\s*-?[\d.]+", text):
         return None  # "α = 2:" introduces a case to work through; it claims nothing
     text = re.sub(r"^\\therefore\s*", "", text)
@@ -213,8 +219,13 @@ def chain(text: str, line: int, problem: str | None) -> Statement | None:
     sides = [piece.strip().rstrip(",.;:").strip() for _, _, piece in pieces]
     relations = [sep for _, sep, _ in pieces[1:]]
     unchecked = leading or next((rel for rel in UNCHECKED_RELATIONS if _has_top(text, rel)), "")
+    if re.search(r"\\(?:[bB]ig+|right)\s*\|\s*_", text):
+        unchecked = unchecked or "|_ (a value at a point)"  # ∂h/∂h'|₀: the point is not substituted
     if len(sides) < 2 and not unchecked:
         return None
+    # "≈ 3442": an integer after ≈ is a result rounded to units, written "3442." so it is read as rounded
+    sides = [side + "." if k and relations[k - 1] in (r"\approx", r"\simeq") and re.fullmatch(r"-?\d{1,15}", side)
+             else side for k, side in enumerate(sides)]
     continues = not sides[0]
     if continues:
         sides = sides[1:]
