@@ -10,7 +10,8 @@ from __future__ import annotations
 import sympy
 from sympy import HadamardProduct, MatMul, OneMatrix, Transpose
 
-from derive.core.functions import ACTIVATIONS, probability_log
+from derive.core import functions
+from derive.core.functions import ACTIVATIONS, FUNCTIONS, probability_log
 from derive.core.matrices import check_shapes, is_matrix
 
 
@@ -36,17 +37,12 @@ def total(terms, where: str):
 
 
 def apply(function: str, argument, *parameters):
-    """An activation applied element by element; `parameters` follow the
-    argument (ELU's α: `apply("elu", z, alpha)`)."""
+    """An activation applied element by element (softmax to the whole
+    vector); `parameters` follow the argument (ELU's α: `apply("elu", z, alpha)`)."""
     if function not in ACTIVATIONS:
         raise ValueError(f"unknown activation {function!r}; choose one of {', '.join(ACTIVATIONS)}")
-    f = ACTIVATIONS[function]
-    if f is None:
-        return argument
-    if parameters:
-        def f(v, f=f):
-            return ACTIVATIONS[function](v, *parameters)
-    return argument.applyfunc(f) if is_matrix(argument) else f(argument)
+    record = FUNCTIONS[function]
+    return functions.apply(function, argument, **dict(zip((p for p, _ in record.parameters), parameters)))
 
 
 def affine(graph, name, weight, inputs, bias=None, *, latex=None):
