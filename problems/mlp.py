@@ -5,7 +5,8 @@ of a multilayer perceptron.
 
 `W[j][i]` is the weight from input i to unit j.  Gradients come from the
 graph's reverse mode; the update is W_l ← W_l − η ∂L/∂W_l for all layers at
-once, from the gradients at the old weights.
+once, from the gradients at the old weights; a maximised objective
+(`log_prob`) steps uphill instead, W_l ← W_l + η ∂L/∂W_l.
 """
 from __future__ import annotations
 
@@ -76,10 +77,12 @@ def build(solution, given: dict):
     graph.backward("loss")
     eta = graph.given("eta", lr, latex=r"\eta", text="η")
     depth = len(specs)
+    ascent = kind in layers.MAXIMISED  # a log-probability goes up its gradient
     for l in range(1, depth + 1):
         for p in ("W", "b"):
             old, gradient = graph[f"{p}_{l}"].symbol, graph[graph.adjoint_name(f"{p}_{l}")].symbol
-            new = old - eta * gradient if (p == "W" or update_biases) else old
+            step = eta * gradient if ascent else -eta * gradient
+            new = old + step if (p == "W" or update_biases) else old
             graph.define(f"{p}_{l}_new", new, latex=rf"{p}_{{{l}}}^{{\mathrm{{new}}}}")
     graph.evaluate()
 
@@ -98,8 +101,10 @@ def build(solution, given: dict):
         part.answer(f"dL_db_{l}", graph.value(graph.adjoint_name(f"b_{l}")), graph[graph.adjoint_name(f"b_{l}")].latex)
     part.steps.append(graph.figure("the network's forward values and the gradients of the loss"))
 
-    part = solution.part("c", f"One gradient-descent step with learning rate η = {math.text(lr)}"
-                              + ("" if update_biases else " (biases kept fixed)") + ", and the loss after it.")
+    how = ("gradient-ascent step (the log-probability is maximised: W ← W + η ∂L/∂W)" if ascent
+           else "gradient-descent step")
+    part = solution.part("c", f"One {how} with learning rate η = {math.text(lr)}"
+                              + ("" if update_biases else " (biases kept fixed)") + ", and the objective after it.")
     for l in range(1, depth + 1):
         for p in ("W", "b"):
             name = f"{p}_{l}_new"

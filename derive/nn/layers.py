@@ -70,6 +70,10 @@ LOSSES = {
 }
 
 
+#: Objectives that are maximised: a training step goes up their gradient.
+MAXIMISED = ("log_prob",)
+
+
 def loss(graph, name, kind: str, targets, outputs, *, latex=None):
     """A loss over pairs of (target, output), of a kind named in LOSSES."""
     if kind not in LOSSES:
