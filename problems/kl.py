@@ -17,7 +17,7 @@ import sympy
 
 from derive.catalog import Problem
 from derive.probability.distributions import (
-    FAMILIES, KINDS, Categorical, DistributionError, MultivariateNormal,
+    FAMILIES, KINDS, Categorical, DistributionError, MultivariateNormal, NotDerivable,
 )
 from derive.core.givens import Givens
 from derive.core.numbers import InputError, exact, json_type, settle
@@ -142,6 +142,16 @@ def build(solution, given: dict):
     values = {**values_p, **values_q}
     try:
         general, steps = kl_derivation(symbolic_p, symbolic_q, names=("p", "q"))
+    except NotDerivable as error:
+        if not values:
+            raise InputError(f"given: {error}") from None
+        # No closed form in symbols: the same derivation with the numbers
+        # themselves (supports then compare, and quadrature can finish it).
+        values = {}
+        try:
+            general, steps = kl_derivation(p, q, names=("p", "q"))
+        except DistributionError as error:
+            raise InputError(f"given: {error}") from None
     except DistributionError as error:
         raise InputError(f"given: {error}") from None
     solution.statement = solution.statement or (

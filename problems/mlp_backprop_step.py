@@ -30,7 +30,7 @@ SEED_DELTAS = {"delta_y": ("delta_2", 0, r"\delta_{\hat{y}}", "δ_ŷ"),
 def statement(given: dict) -> str:
     """The seed's question, in its notation, written from the givens."""
     x, specs, y, kind, lr, _ = mlp.read(given)
-    if [W.shape for W, _, _ in specs] != [(2, 2), (1, 2)] or any(a != "sigmoid" for _, _, a in specs):
+    if [W.shape for W, *_ in specs] != [(2, 2), (1, 2)] or any(a != "sigmoid" for _, _, a, *_ in specs):
         return mlp.statement(given)
     weights = "; ".join(", ".join(f"{name} = {math.text(_weight(given, name))}" for name in group)
                         for group in (("W_h1x1", "W_h1x2", "W_h1b"), ("W_h2x1", "W_h2x2", "W_h2b"),
@@ -51,7 +51,7 @@ def _weight(given, name):
 def build(solution, given: dict):
     mlp.build(solution, given)
     x, specs, *_ = mlp.read(given)
-    if [W.shape for W, _, _ in specs] != [(2, 2), (1, 2)]:
+    if [W.shape for W, *_ in specs] != [(2, 2), (1, 2)]:
         return  # the seed's names fit its 2-2-1 network only
     answers = solution.answers
     part = solution.part("d", "The results in the seed's notation (δ = ŷ(1 − ŷ)(y − ŷ) = −∂L/∂z, "

@@ -272,8 +272,9 @@ def test_cross_family_pairs_against_quadrature():
 
 
 def test_pairs_without_a_route_raise_a_clear_error():
-    with pytest.raises(NotDerivable, match="no route"):
-        kl(Normal(0, 1), Cauchy(0, 1))
+    mu = sympy.Symbol("mu", real=True)
+    with pytest.raises(NotDerivable, match="under Normal"):
+        kl(Normal(mu, 1), Cauchy(0, 1))  # with numbers it is done by quadrature (test_kl_general_route.py)
     with pytest.raises(NotDerivable, match="not derived"):
         kl(Categorical([0.5, 0.5]), Bernoulli(0.5))
 

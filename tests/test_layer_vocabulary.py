@@ -14,6 +14,7 @@ NUMPY_ACTIVATIONS = {
     "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0),
     "elu": lambda z: np.where(z > 0, z, np.exp(np.minimum(z, 0)) - 1), "softplus": lambda z: np.log1p(np.exp(z)),
     "identity": lambda z: z, "step": lambda z: (z >= 0) * 1.0, "abs": np.abs,
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z), "softmax": lambda z: np.exp(z) / np.sum(np.exp(z)),
 }
 NUMPY_LOSSES = {
     "half_sse": lambda y, a: 0.5 * np.sum((y - a) ** 2), "sse": lambda y, a: np.sum((y - a) ** 2),

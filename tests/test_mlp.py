@@ -110,3 +110,33 @@ def test_given_printed_in_json_reproduces_the_solution(tmp_path):
     first = json.loads(render(solve("mlp", seed=7), "json"))
     again = json.loads(render(solve("mlp", given=first["given"]), "json"))
     assert again["parts"] == first["parts"]
+
+
+@pytest.mark.parametrize("kind", sorted(__import__("derive.nn.layers", fromlist=["LOSSES"]).LOSSES))
+def test_one_small_step_improves_the_objective_for_every_loss(kind):
+    from derive.nn.layers import MAXIMISED
+    g = {"x": [0.5, -0.3], "y": [0.8, 0.3], "loss": kind, "lr": 1e-3, "update_biases": True,
+         "layers": [{"W": [[0.2, -0.4], [0.7, 0.1]], "b": [0.1, 0], "activation": "tanh"},
+                    {"W": [[0.3, -0.6], [0.5, 0.2]], "b": [0.2, -0.1], "activation": "sigmoid"}]}
+    a = solve("mlp", given=g).answers
+    before, after = float(a["loss"].value), float(a["loss_new"].value)
+    assert (after > before) if kind in MAXIMISED else (after < before)
+
+
+def test_log_prob_steps_uphill_the_issues_instance():
+    g = {"x": [0.5, -0.3], "layers": [{"W": [[0.2, -0.4], [0.7, 0.1]], "b": [0.1, 0], "activation": "tanh"},
+                                      {"W": [[0.3, -0.6]], "b": [0.2], "activation": "sigmoid"}],
+         "y": [1], "loss": "log_prob", "lr": 0.5, "update_biases": True}
+    a = solve("mlp", given=g).answers
+    x, y = np.array([0.5, -0.3]), 1.0
+    W1, b1, W2, b2 = np.array([[0.2, -0.4], [0.7, 0.1]]), np.array([0.1, 0]), np.array([[0.3, -0.6]]), np.array([0.2])
+
+    def objective(W1, b1, W2, b2):
+        h = np.tanh(W1 @ x + b1)
+        return float(y * np.log(1 / (1 + np.exp(-(W2 @ h + b2))))[0])
+    params = [W1, b1, W2, b2]
+    grads = [central_difference(lambda v, i=i: objective(*[v if j == i else params[j] for j in range(4)]), params[i])
+             for i in range(4)]
+    ascended = objective(*[p + 0.5 * g_ for p, g_ in zip(params, grads)])
+    assert a["loss_new"].value == pytest.approx(ascended, abs=1e-8)
+    assert ascended > objective(*params)

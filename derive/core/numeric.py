@@ -29,21 +29,18 @@ from sympy import (
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.hadamard import HadamardPower
 
+from derive.core import functions
+
 Environment = dict  # symbol → float or ndarray
 Closure = Callable[[Environment], object]
 
 
-def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))  # no overflow warning for large |x|
-
-
-#: SymPy function name → vectorised NumPy function.
+#: SymPy function name → vectorised NumPy function: every registered
+#: function (`derive.core.functions`), and SymPy's own few the engine's
+#: formulas use (|x| after a rewrite, max and min of a pooling or a ReLU).
 UFUNCS = {
-    "tanh": np.tanh, "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos,
-    "Abs": np.abs, "sign": np.sign, "sqrt": np.sqrt,
-    "sigmoid": _sigmoid,
-    "relu": lambda x: np.maximum(x, 0.0),
-    "indicator": lambda x: (np.asarray(x) > 0).astype(float),
+    **{cls: record.numpy for cls, record in functions.BY_CLASS.items()},
+    "Abs": np.abs,
     "Heaviside": lambda x: (np.asarray(x) > 0).astype(float),
     "Max": lambda *xs: functools.reduce(np.maximum, xs),
     "Min": lambda *xs: functools.reduce(np.minimum, xs),
@@ -175,6 +172,11 @@ def _function(expr):
     ufunc = UFUNCS.get(name) or getattr(type(expr), "numpy", None)
     if ufunc is None:
         raise NotNumeric(f"the numeric path has no vectorised form of {name}")
+    record = functions.of_class(name)
+    if record is not None and record.parameters:  # ELU(z, α): α by its name
+        names = [p for p, _ in record.parameters]
+        x, *rest = [compile_formula(a) for a in expr.args]
+        return lambda env: ufunc(x(env), **{n: r(env) for n, r in zip(names, rest)})
     arguments = [compile_formula(a) for a in expr.args]
     return lambda env: ufunc(*(a(env) for a in arguments))
 

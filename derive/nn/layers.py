@@ -8,10 +8,13 @@ add a named quantity to a graph.
 from __future__ import annotations
 
 import sympy
-from sympy import HadamardProduct, MatMul, OneMatrix, Transpose
+import numpy as np
+from sympy import HadamardProduct, Identity, MatAdd, MatMul, OneMatrix, Transpose
+from sympy.printing.precedence import PRECEDENCE
 
-from derive.core.functions import ACTIVATIONS, probability_log
-from derive.core.matrices import check_shapes, is_matrix
+from derive.core import functions
+from derive.core.functions import ACTIVATIONS, FUNCTIONS, probability_log
+from derive.core.matrices import Operation, check_shapes, is_matrix
 
 
 def product(left, right, where: str):
@@ -36,17 +39,12 @@ def total(terms, where: str):
 
 
 def apply(function: str, argument, *parameters):
-    """An activation applied element by element; `parameters` follow the
-    argument (ELU's α: `apply("elu", z, alpha)`)."""
+    """An activation applied element by element (softmax to the whole
+    vector); `parameters` follow the argument (ELU's α: `apply("elu", z, alpha)`)."""
     if function not in ACTIVATIONS:
         raise ValueError(f"unknown activation {function!r}; choose one of {', '.join(ACTIVATIONS)}")
-    f = ACTIVATIONS[function]
-    if f is None:
-        return argument
-    if parameters:
-        def f(v, f=f):
-            return ACTIVATIONS[function](v, *parameters)
-    return argument.applyfunc(f) if is_matrix(argument) else f(argument)
+    record = FUNCTIONS[function]
+    return functions.apply(function, argument, **dict(zip((p for p, _ in record.parameters), parameters)))
 
 
 def affine(graph, name, weight, inputs, bias=None, *, latex=None):
@@ -72,6 +70,10 @@ LOSSES = {
     "log_prob": "Σ y log ŷ (the log-probability of the targets; maximised, not minimised)",
     "nll": "−Σ y log ŷ",
 }
+
+
+#: Objectives that are maximised: a training step goes up their gradient.
+MAXIMISED = ("log_prob",)
 
 
 def loss(graph, name, kind: str, targets, outputs, *, latex=None):
@@ -139,3 +141,58 @@ def sum_of_entries(matrix):
 def _name(expr) -> str:
     name = getattr(expr, "name", None)
     return name if isinstance(name, str) else str(expr)
+
+
+class SoftmaxCrossEntropy(Operation):
+    """−yᵀ log softmax(z) = log Σᵢ e^{zᵢ} − yᵀz, for targets y that add up to one.
+
+    The loss of a softmax output, taken from the logits z, as every course
+    writes its gradient: ∂L/∂z = p − y with p = softmax(z).  `p` is the
+    graph's symbol for the softmax output; it is carried for that formula
+    only (not an operand: L is computed from z and y), so it is left out of
+    `free_symbols` and the graph does not differentiate through it again."""
+
+    operand_count = 2
+    precedence = PRECEDENCE["Mul"]
+
+    def __new__(cls, z, y, p):
+        return super().__new__(cls, z, y, p)
+
+    @property
+    def shape(self):
+        return (1, 1)
+
+    @property
+    def free_symbols(self):
+        return self.args[0].free_symbols | self.args[1].free_symbols
+
+    def entry(self, operands, i, j):
+        z, y = operands
+        n = z.shape[0]
+        return sympy.log(sympy.Add(*[sympy.exp(z[k, 0]) for k in range(n)])) - sympy.Add(*[y[k, 0] * z[k, 0]
+                                                                                           for k in range(n)])
+
+    def numpy(self, z, y):
+        z, y = np.asarray(z, dtype=float).reshape(-1), np.asarray(y, dtype=float).reshape(-1)
+        top = np.max(z)
+        return np.array([[top + np.log(np.sum(np.exp(z - top))) - y @ z]])
+
+    def pullback(self, index, cotangent):
+        z, y, p = self.args
+        local = MatAdd(p, -y) if index == 0 else -p.applyfunc(probability_log)
+        return local if cotangent == Identity(1) else MatMul(local, cotangent)
+
+    def _latex(self, printer, exp=None):
+        z, y, _ = (printer._print(a) for a in self.args)
+        return rf"-{y}^{{\top}} \log \operatorname{{softmax}}\left({z}\right)"
+
+    def _sympystr(self, printer):
+        z, y, _ = (printer._print(a) for a in self.args)
+        return f"−{y}ᵀ log softmax({z})"
+
+
+def softmax_cross_entropy(graph, name, target, logits, probabilities, *, latex=None):
+    """The cross-entropy of a softmax output, as a function of its logits
+    (so that the adjoint of the logits is p − y); targets must add up to one."""
+    check_shapes(f"loss {name}", _name(target), target, _name(logits), logits, "same")
+    return graph.define(name, SoftmaxCrossEntropy(logits, target, probabilities), latex=latex)

@@ -223,11 +223,11 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
         return rf"\mathbf{{1}}\left[{self._print(expr.args[0])} > 0\right]"
 
     def _print_relu(self, expr, exp=None):
-        text = rf"\operatorname{{ReLU}}\left({self._print(expr.args[0])}\right)"
+        text = rf"{FUNCTION_NAMES['relu'][1]}\left({self._print(expr.args[0])}\right)"
         return f"{text}^{{{exp}}}" if exp else text
 
     def _print_sigmoid(self, expr, exp=None):
-        text = rf"\sigma\left({self._print(expr.args[0])}\right)"
+        text = rf"{FUNCTION_NAMES['sigmoid'][1]}\left({self._print(expr.args[0])}\right)"
         return f"{text}^{{{exp}}}" if exp else text
 
     def _print_Rational(self, expr):

@@ -134,6 +134,11 @@ class Distribution:
         return type(self)(*(sympy.Symbol(f"{base}{tag}", **KINDS[kind])
                             for (base, _), kind in zip(self.symbols, self.kinds)))
 
+    def values_of(self, generic: "Distribution") -> dict:
+        """The values this distribution gives the symbols of `generic` (its
+        family's generic form), to substitute into a cached derivation."""
+        return dict(zip(generic.args, self.args))
+
     def log_density(self, x) -> sympy.Expr:
         raise NotImplementedError
 
@@ -286,6 +291,12 @@ class Uniform(Distribution):
         # b = a + w with w > 0, so that the width's sign is known
         a = sympy.Symbol(f"a{tag}", real=True)
         return Uniform(a, a + sympy.Symbol(f"w{tag}", positive=True))
+
+    def values_of(self, generic):
+        # the generic high is a + w: w takes the width, not the high end
+        a, high = generic.args
+        (w,) = high.free_symbols - {a}
+        return {a: self.low, w: self.high - self.low}
 
 
 class Bernoulli(Distribution):

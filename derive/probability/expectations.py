@@ -27,6 +27,8 @@ from functools import lru_cache
 
 import sympy
 
+from derive.core.steps import Relation
+from derive.probability.symbols import Expectation
 from derive.probability.distributions import (
     FINITE_SUM_LIMIT, KINDS, Cauchy, Distribution, NotDerivable, X, BoundVariable,
 )
@@ -77,11 +79,153 @@ def mean(p: Distribution, feature: sympy.Expr, under: sympy.Symbol) -> Mean:
     if feature == 1:
         return Mean(feature, sympy.Integer(1), ())
     for route in (_power, _logarithm, _absolute, _cauchy_logarithm, _finite_sum):
-        found = route(p, feature, under)
-        if found is not None:
+        try:
+            found = route(p, feature, under)
+        except (ValueError, TypeError, NotImplementedError):  # SymPy gave up (exp_polar, an undecidable sign)
+            found = None
+        if found is not None and not found.value.has(sympy.nan, sympy.zoo, sympy.exp_polar):
             return found
-    raise NotDerivable(f"no route to E[{sympy.sstr(feature)}] under {p.family}: the engine averages powers of x, "
-                       "log(a + b·x), |x − c| under a symmetric density, and finite sums")
+    return by_definition(p, feature, under)
+
+
+def by_definition(p: Distribution, feature: sympy.Expr, under: sympy.Symbol) -> Mean:
+    """E_p[feature] as its defining integral (or sum) over p's support.
+
+    Convergence is decided first, at each infinite end of the support: the
+    integrand f·p is integrable there when x^{3/2}·f·p → 0, and the mean is
+    ±∞ when x·f·p does not tend to 0 (so Cauchy‖Normal is ∞, not "undefined").
+    Then the integral itself: exactly where SymPy integrates the feature
+    (powers, log(a + b·x), |x − c| split at c), else, with a number for
+    every parameter, by numerical quadrature (mpmath, through evalf), said so
+    in the step.  Symbols and no closed form: NotDerivable."""
+    infinite = _tail(p, feature)
+    shown = _display(p, feature, under)
+    if infinite is not None:
+        return Mean(feature, infinite, (_relation((expectation_symbol(feature, under), shown, infinite),
+                                                  f"the integrand does not decay fast enough at the tails of {under}: "
+                                                  "the expectation diverges"),))
+    value = _exact_integral(p, feature)
+    if value is not None:
+        return Mean(feature, value, (_relation((expectation_symbol(feature, under), shown, value),
+                                               f"by {'summation' if p.discrete else 'integration'} over the support"),))
+    if not _all_numbers(p, feature):
+        raise NotDerivable(f"E[{_readable(feature)}] under {p.family} has no closed form the engine finds; "
+                           "with numbers for the parameters it is evaluated by quadrature")
+    value = _quadrature(p, feature)
+    how = "numerical summation of the series" if p.discrete else "numerical integration (no closed form found)"
+    return Mean(feature, value, (_relation((expectation_symbol(feature, under), shown, value), f"by {how}"),))
+
+
+def _all_numbers(p: Distribution, feature) -> bool:
+    return not (feature.free_symbols - {X}) and all(getattr(a, "is_number", False) for a in p.args)
+
+
+def _readable(expr) -> str:
+    return sympy.sstr(expr.xreplace({X: sympy.Symbol("x")}))
+
+
+def _ends(p: Distribution):
+    low, high = p.support()
+    return [e for e in (low, high) if e.is_infinite]
+
+
+def _tail(p: Distribution, feature):
+    """±∞ when E_p[feature] diverges at an infinite end, None when it converges."""
+    if not _all_numbers(p, feature):
+        # with symbols the answer can hinge on them (a Pareto's α > 1), and
+        # SymPy's limits do not say so: decided only with numbers
+        if _ends(p):
+            raise NotDerivable(f"whether E[{_readable(feature)}] under {p.family} converges depends on the parameters")
+        return None
+    term = feature * p.density(X)
+    divergent = set()
+    for end in _ends(p):
+        if p.discrete:
+            k = sympy.Symbol("k", positive=True)
+            term_k = term.xreplace({X: k})
+            # terms of a convergent series shrink faster than 1/k²; the harmonic test for divergence
+            decays, stays = sympy.limit(k**2 * term_k, k, end), sympy.limit(k * term_k, k, end)
+        else:
+            decays = sympy.limit(abs(X)**sympy.Rational(3, 2) * term, X, end)
+            stays = sympy.limit(X * term, X, end)
+        if decays == 0:
+            continue
+        if stays.is_number and stays != 0 and not stays.has(sympy.nan, sympy.AccumBounds):
+            sign = sympy.sign(stays) * (1 if end is sympy.oo else -1)
+            divergent.add(sympy.oo if sign > 0 else -sympy.oo)
+            continue
+        raise NotDerivable(f"whether E[{_readable(feature)}] under {p.family} converges is not decided")
+    if len(divergent) > 1:
+        raise NotDerivable(f"E[{_readable(feature)}] does not exist under {p.family}: it diverges to +∞ at one "
+                           "tail and to −∞ at the other")
+    return divergent.pop() if divergent else None
+
+
+def _split_pieces(p: Distribution, feature):
+    """p's pieces, cut at the kink of every |x − c| with a number c inside
+    one, each piece with |·| replaced by its sign there."""
+    kinks = set()
+    for atom in feature.atoms(sympy.Abs):
+        inner = atom.args[0]
+        if inner.is_polynomial(X) and sympy.degree(inner, X) == 1:
+            root = sympy.solve(inner, X)[0]
+            if not root.is_number:
+                return None  # where the kink lies depends on symbols
+            kinks.add(root)
+        else:
+            return None
+    result = []
+    for low, high, density in p.pieces():
+        cuts = [low] + sorted(c for c in kinks if bool(sympy.Lt(low, c)) and bool(sympy.Lt(c, high))) + [high]
+        for a, b in zip(cuts, cuts[1:]):
+            inside = (a + 1 if b.is_infinite and b > 0 else (b - 1 if a.is_infinite else (a + b) / 2))
+            signed = feature.replace(lambda e: isinstance(e, sympy.Abs),
+                                     lambda e: e.args[0] * sympy.sign(e.args[0].subs(X, inside)))
+            result.append((a, b, density, signed))
+    return result
+
+
+def _integrable(feature) -> bool:
+    """Features SymPy integrates quickly: polynomials, logarithms of linear
+    terms, |linear| (others, such as log of a quadratic against a normal
+    density, can run for minutes)."""
+    for atom in feature.atoms(sympy.Function):
+        if not atom.has(X):
+            continue
+        inner = atom.args[0]
+        if not (isinstance(atom, (sympy.log, sympy.Abs)) and inner.is_polynomial(X) and sympy.degree(inner, X) == 1):
+            return False
+    return True
+
+
+def _exact_integral(p: Distribution, feature):
+    if p.discrete or not _integrable(feature):
+        return None
+    pieces = _split_pieces(p, feature)
+    if pieces is None:
+        return None
+    try:
+        total = sum(sympy.integrate(f * density, (X, a, b), conds="none", meijerg=False, risch=False)
+                    for a, b, density, f in pieces)
+        total = _interior_branch(total, p)
+    except (ValueError, TypeError, NotImplementedError, NotDerivable):
+        return None
+    if total.has(sympy.Integral, sympy.nan, sympy.zoo, sympy.exp_polar):
+        return None
+    return sympy.simplify(total)
+
+
+def _quadrature(p: Distribution, feature):
+    """The defining integral or series, evaluated to 15 digits."""
+    low, high = p.support()
+    if p.discrete:
+        k = sympy.Symbol("k", integer=True, nonnegative=True)
+        value = sympy.Sum((feature * p.density(X)).xreplace({X: k}), (k, low, high)).evalf(20)
+    else:
+        value = sum(sympy.Integral(f * density, (X, a, b)).evalf(20) for a, b, density, f in _split_pieces(p, feature))
+    if not value.is_number or value.has(sympy.nan, sympy.zoo) or not value.is_real:
+        raise NotDerivable(f"E[{_readable(feature)}] under {p!r}: the numerical integral did not converge")
+    return sympy.Float(value, 15)
 
 
 # ---------------------------------------------------------------- helpers
@@ -89,7 +233,7 @@ def mean(p: Distribution, feature: sympy.Expr, under: sympy.Symbol) -> Mean:
 def _generic(p: Distribution):
     """p's family with a symbol per parameter, and the map back to p's values."""
     generic = p.generic(_GENERIC)
-    return generic, dict(zip(generic.args, p.args)) if generic is not p else {}
+    return generic, p.values_of(generic) if generic is not p else {}
 
 
 def _kinds(generic: Distribution) -> dict:
@@ -149,7 +293,6 @@ def _display(p: Distribution, expr, name) -> sympy.Expr:
 
 
 def expectation_symbol(expr, under) -> sympy.Expr:
-    from derive.probability.kl import Expectation
     return Expectation(expr, under)
 
 
@@ -174,7 +317,7 @@ def _power(p, feature, under):
         value = sympy.simplify(_average(p, feature))
     else:
         generic, value = _generic_power(type(p), int(exponent))
-        value = value.xreplace(dict(zip(generic.args, p.args)))
+        value = value.xreplace(p.values_of(generic))
     how = "summation" if p.discrete else "integration"
     step = _relation((expectation_symbol(feature, under), _display(p, feature, under), value),
                      f"moment of order {exponent} of {under}, by {how}")
@@ -210,7 +353,7 @@ def _logarithm(p, feature, under):
     if not (a.is_number and b.is_number):
         return None
     generic, power_mean, log_mean = _generic_mellin(type(p), a, b)
-    back = dict(zip(generic.args, p.args))
+    back = p.values_of(generic)
     power_mean, log_mean = power_mean.xreplace(back), log_mean.xreplace(back)
     E_power = expectation_symbol(g**T, under)
     steps = (
@@ -250,7 +393,7 @@ def _absolute(p, feature, under):
     generic, value = _generic_absolute(type(p))
     centre = getattr(p, p.centre)
     distance = sympy.Abs(c - centre)
-    result = value.xreplace(dict(zip(generic.args, p.args))).xreplace({_DELTA: distance})
+    result = value.xreplace(p.values_of(generic)).xreplace({_DELTA: distance})
     result = sympy.simplify(result) if result.is_number else result
     step = _relation((expectation_symbol(feature, under), _display(p, feature, under), result),
                      f"by integration split at the centre and at c for c − m = δ > 0; {under} is symmetric "
@@ -294,5 +437,4 @@ def _finite_sum(p, feature, under):
 
 
 def _relation(terms, reason):
-    from derive.core.steps import Relation
     return Relation(tuple(terms), reason=reason)

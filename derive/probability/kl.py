@@ -17,7 +17,8 @@ from functools import lru_cache
 
 import sympy
 
-from derive.probability.expectations import T, features, mean
+from derive.probability.expectations import Mean, T, by_definition, features, mean
+from derive.probability.symbols import KL, Expectation, QuadraticForm
 from derive.core.steps import Relation, Remark
 from derive.probability.distributions import (
     FAMILIES, Bernoulli, Beta, Binomial, Categorical, Cauchy, Distribution, DistributionError,
@@ -125,6 +126,23 @@ def _scalar(p, q, P, Q):
     if nested != sympy.true:
         steps.append(Remark(f"Assume first that the support of {P} lies inside that of {Q}, that is "
                             f"{sympy.sstr(nested)}; otherwise the divergence is infinite."))
+    try:
+        result, more = _by_features(p, log_p, log_q, P, Q)
+    except NotDerivable as failure:
+        result, more = _by_whole_terms(p, log_p, log_q, P, Q, failure)
+    steps += more
+    if result is sympy.oo:
+        return result, steps
+    if nested != sympy.true:
+        result = sympy.Piecewise((result, nested), (sympy.oo, True))
+        steps.append(Relation((KL(P, Q), result), reason=f"infinite when the support of {P} is not inside that of {Q}"))
+    return result, steps
+
+
+def _by_features(p, log_p, log_q, P, Q):
+    """The log-densities as linear combinations of features of x, and E_p of
+    each feature by its own route (a moment, a Mellin transform, …)."""
+    steps = []
     terms_p, terms_q = features(log_p), features(log_q)
     averages, cancelled = {}, []
     for feature in sorted(set(terms_p) | set(terms_q), key=sympy.default_sort_key):
@@ -135,7 +153,7 @@ def _scalar(p, q, P, Q):
                 raise
             cancelled.append(feature)
     for feature, average in averages.items():
-        if average.value.has(sympy.nan, sympy.zoo) or average.value is sympy.nan:
+        if average.value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
             raise NotDerivable(f"E[{sympy.sstr(feature)}] does not exist under {p!r}")
         steps += average.steps
     for feature in cancelled:
@@ -162,10 +180,44 @@ def _scalar(p, q, P, Q):
         raise NotDerivable(f"the terms {', '.join(map(sympy.sstr, cancelled))} did not cancel")
     steps.append(Relation(_chain(KL(P, Q), negative_entropy + cross_entropy, result),
                           reason="the two terms added and simplified"))
-    if nested != sympy.true:
-        result = sympy.Piecewise((result, nested), (sympy.oo, True))
-        steps.append(Relation((KL(P, Q), result), reason=f"infinite when the support of {P} is not inside that of {Q}"))
     return result, steps
+
+
+def _by_whole_terms(p, log_p, log_q, P, Q, failure):
+    """The general route: E_p[log p] and E_p[log q] each as one integral of
+    the log-density against p over p's support (by features where they all
+    work, else the defining integral: exact, or quadrature with numbers).
+    E_p[log q] = −∞ with E_p[log p] finite makes the divergence infinite:
+    q's tails are too light for p."""
+    entropy, cross = (_term(p, log, P) for log in (log_p, log_q))
+    steps = list(entropy.steps) + list(cross.steps)
+    if cross.value == -sympy.oo and entropy.value.is_finite:
+        steps.append(Remark(f"E_{P}[log {Q}(x)] = −∞: {Q}'s density falls off faster than {P}'s at the tails, so the "
+                            "cross-entropy is infinite, and so is the divergence."))
+        return sympy.oo, steps
+    if not (entropy.value.is_finite is not False and cross.value.is_finite is not False):
+        raise failure
+    negative_entropy, cross_entropy = _tidy(entropy.value), _tidy(-cross.value)
+    steps.append(Relation((Expectation(sympy.log(_f(P)(X)), P), negative_entropy), reason=f"minus the entropy of {P}"))
+    steps.append(Relation((-Expectation(sympy.log(_f(Q)(X)), P), cross_entropy),
+                          reason=f"the cross-entropy of {Q} under {P}"))
+    result = _tidy(negative_entropy + cross_entropy)
+    steps.append(Relation(_chain(KL(P, Q), negative_entropy + cross_entropy, result),
+                          reason="the two terms added and simplified"))
+    return result, steps
+
+
+def _term(p, log_density, P):
+    """E_p[log density] by linearity over features when every feature's mean
+    is finite, else as one defining integral."""
+    try:
+        averages = [(c, mean(p, f, P)) for f, c in features(log_density).items()]
+        if all(a.value.is_finite for _, a in averages):
+            value = sympy.Add(*[c * a.value for c, a in averages])
+            return Mean(log_density, value, tuple(step for _, a in averages for step in a.steps))
+    except NotDerivable:
+        pass
+    return by_definition(p, log_density, P)
 
 
 def _on_boundary(d) -> bool:
@@ -210,10 +262,16 @@ def _at_boundary(p, q, names):
 
 
 def _categorical(p, q, P, Q):
-    if p.probs.shape != q.probs.shape:
-        raise DistributionError(f"Categorical.probs: {P} has {p.probs.shape[0]} categories, "
-                                f"{Q} has {q.probs.shape[0]}")
     k = sympy.Symbol("k", integer=True)
+    extra = []
+    if p.probs.shape != q.probs.shape:
+        # over different numbers of categories: the shorter gives the missing ones probability 0
+        size = max(p.probs.shape[0], q.probs.shape[0])
+        padded = [Categorical(list(d.probs) + [0] * (size - d.probs.shape[0])) for d in (p, q)]
+        extra.append(Remark(f"{P} has {p.probs.shape[0]} categories and {Q} has {q.probs.shape[0]}: the shorter one "
+                            f"gives probability 0 to categories {min(p.probs.shape[0], q.probs.shape[0])} to "
+                            f"{size - 1}."))
+        p, q = padded
     entropy_terms, cross_terms, infinite = [], [], []
     for i, (a, b) in enumerate(zip(p.probs, q.probs)):
         if a.is_zero:
@@ -222,8 +280,10 @@ def _categorical(p, q, P, Q):
             infinite.append(i)
         entropy_terms.append(a * sympy.log(a))
         cross_terms.append(-a * sympy.log(b) if not b.is_zero else sympy.oo)
-    steps = [Relation((KL(P, Q), sympy.Sum(_f(P)(k) * sympy.log(_f(P)(k) / _f(Q)(k)), (k, 0, p.probs.shape[0] - 1))),
-                      reason="the definition over the finite support; categories with p_k = 0 add 0·log 0 = 0")]
+    steps = extra + [Relation((KL(P, Q), sympy.Sum(_f(P)(k) * sympy.log(_f(P)(k) / _f(Q)(k)),
+                                                (k, 0, p.probs.shape[0] - 1))),
+                              reason="the definition over the finite support; categories with p_k = 0 add "
+                                     "0·log 0 = 0")]
     if not all(v.is_number for v in (*p.probs, *q.probs)):
         steps.append(Remark("The symbolic probabilities are taken to add up to one in each distribution."))
     if infinite:
@@ -382,42 +442,6 @@ def _combine_logs(terms):
         inside = sympy.logcombine(sympy.Add(*groups[coefficient]), force=True)
         combined.append(coefficient * inside)
     return sympy.Add(*combined)
-
-
-class KL(sympy.Function):
-    """The symbol KL(p ‖ q), unevaluated (for display)."""
-
-    def _latex(self, printer):
-        p, q = self.args
-        return rf"\mathrm{{KL}}\left({printer._print(p)} \,\|\, {printer._print(q)}\right)"
-
-    def _sympystr(self, printer):
-        p, q = self.args
-        return f"KL({printer._print(p)} ‖ {printer._print(q)})"
-
-
-class QuadraticForm(sympy.Function):
-    """vᵀ A v, unevaluated (for display): v a column, A a square matrix."""
-
-    def _latex(self, printer):
-        v, A = self.args
-        return rf"\left({printer._print(v)}\right)^{{\top}} {printer._print(A)} \left({printer._print(v)}\right)"
-
-    def _sympystr(self, printer):
-        v, A = self.args
-        return f"({printer._print(v)})ᵀ·{printer._print(A)}·({printer._print(v)})"
-
-
-class Expectation(sympy.Function):
-    """E_p[expr], unevaluated (for display)."""
-
-    def _latex(self, printer):
-        expr, under = self.args
-        return rf"\mathbb{{E}}_{{{printer._print(under)}}}\left[{printer._print(expr)}\right]"
-
-    def _sympystr(self, printer):
-        expr, under = self.args
-        return f"E_{printer._print(under)}[{printer._print(expr)}]"
 
 
 def _gaussian_matrix_expressions(p, q, P, Q):
