@@ -21,15 +21,22 @@ class Section:
     header: tuple
     rows: list = field(default_factory=list)
     notes: list = field(default_factory=list)
-    targets: list = field(default_factory=list)  # (description, measured text, met)
+    targets: list = field(default_factory=list)  # (description, measured text, met, goal)
 
-    def target(self, description: str, measured: str, met: bool):
-        self.targets.append((description, measured, met))
-        print(f"  {'met   ' if met else 'MISSED'} {description}: {measured}", flush=True)
+    def target(self, description: str, measured: str, met: bool, goal: bool = False):
+        """A target; a `goal` is one the project aims at and has not yet
+        reached everywhere: reported (met or open) but not failing the run."""
+        self.targets.append((description, measured, met, goal))
+        word = "met   " if met else ("open  " if goal else "MISSED")
+        print(f"  {word} {description}: {measured}", flush=True)
 
     @property
     def missed(self) -> list[str]:
-        return [f"{self.title}: {d} ({m})" for d, m, met in self.targets if not met]
+        return [f"{self.title}: {d} ({m})" for d, m, met, goal in self.targets if not met and not goal]
+
+    @property
+    def open_goals(self) -> list[str]:
+        return [f"{self.title}: {d} ({m})" for d, m, met, goal in self.targets if not met and goal]
 
     def markdown(self) -> str:
         lines = [f"## {self.title}", ""]
@@ -39,7 +46,8 @@ class Section:
             lines.append("")
         if self.targets:
             lines += ["| target | measured | |", "|---|---|---|"]
-            lines += [f"| {d} | {m} | {'met' if met else '**missed**'} |" for d, m, met in self.targets]
+            lines += [f"| {d} | {m} | {'met' if met else ('open goal' if goal else '**missed**')} |"
+                      for d, m, met, goal in self.targets]
             lines.append("")
         lines += [f"{note}\n" for note in self.notes]
         return "\n".join(lines)

@@ -21,6 +21,7 @@ sys.path.insert(0, HERE)
 import numeric_path  # noqa: E402
 import scaling  # noqa: E402
 import startup  # noqa: E402
+import user_path  # noqa: E402
 from measure import PYTHON, Section, machine  # noqa: E402
 
 SCRIPTS = {"check_speed.py": "Checking a hand file (`derive check`)",
@@ -44,16 +45,23 @@ def script_section(filename: str, title: str) -> Section:
 
 def main() -> int:
     sections = []
+    print("# user_path", flush=True)
+    sections += user_path.run()
     for module in (scaling, numeric_path, startup):
         print(f"# {module.__name__}", flush=True)
         sections.append(module.run())
     sections += [script_section(name, title) for name, title in SCRIPTS.items()]
     missed = [m for s in sections for m in s.missed]
+    goals = [g for s in sections for g in s.open_goals]
     today = datetime.date.today().isoformat()
     text = [f"# Benchmark results\n\nMeasured {today} on {machine()}, by `python benchmarks/run.py`. "
             "Times are medians of several runs; every target is a ratio against a reference measured "
-            "in the same run.\n",
-            f"**{'All targets met.' if not missed else f'{len(missed)} target(s) missed.'}**\n"]
+            "in the same run. A *goal* is a target of issue 19 not yet reached everywhere: it is "
+            "reported, met or open, but does not fail the run; every other target does.\n",
+            f"**{'All targets met.' if not missed else f'{len(missed)} target(s) missed.'}**"
+            + (f" Open goals: {len(goals)}." if goals else "") + "\n"]
+    if goals:
+        text.append("Open goals:\n\n" + "\n".join(f"- {g}" for g in goals) + "\n")
     text += [s.markdown() for s in sections]
     with open(os.path.join(HERE, "RESULTS.md"), "w", encoding="utf-8") as handle:
         handle.write("\n".join(text))

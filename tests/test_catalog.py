@@ -11,6 +11,7 @@ import sympy
 from derive.catalog import entries, find, solve
 from derive.printing import render
 from catalog_names import NAMES as CATALOG_NAMES
+from conftest import solved_document, solved_problem
 
 NAMES = [entry.name for entry in entries()]
 #: Answer keys that tests outside the package read (DESIGN.md).
@@ -41,7 +42,7 @@ def test_the_contract_copy_matches_the_shared_catalog():
 
 @pytest.fixture(scope="module")
 def documents():
-    return {name: json.loads(render(solve(name), "json")) for name in NAMES}
+    return {name: solved_document(name) for name in NAMES}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -63,7 +64,7 @@ def test_json_has_the_documented_shape(documents, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_format_renders(name):
-    solution = solve(name)
+    solution = solved_problem(name)
     for form in ("text", "latex", "markdown"):
         assert render(solution, form).strip()
 
@@ -116,7 +117,7 @@ def test_expressions_parse_back_with_sympify(documents):
     for name in NAMES:
         printed = {key: answer["expr"] for part in documents[name]["parts"]
                    for key, answer in part["answers"].items()}
-        for key, answer in solve(name).answers.items():
+        for key, answer in solved_problem(name).answers.items():
             if not isinstance(answer.expr, sympy.Basic):
                 continue
             text = printed[key]
@@ -134,5 +135,5 @@ def test_expressions_parse_back_with_sympify(documents):
 def test_latex_typesets_every_character(name):
     """A character LaTeX has no form for is printed as "?": the LaTeX has no
     more question marks than the text (where prose keeps its own)."""
-    solution = solve(name)
+    solution = solved_problem(name)
     assert render(solution, "latex").count("?") <= render(solution, "text").count("?")

@@ -208,10 +208,11 @@ class Graph:
         seed = sympy.Identity(1) if root.shape else sympy.Integer(1)
         adjoint_symbol = {root.name: seed}
         defined = []
+        templates: dict = {}
         for q in reversed(ancestors):
             if q is root:
                 continue
-            contributions = [vjp(c.formula, q.symbol, adjoint_symbol[c.name], c.symbol)
+            contributions = [_vjp(c.formula, q.symbol, adjoint_symbol[c.name], c.symbol, templates)
                              for c in consumers[q.name]]
             formula = _total(contributions, q.symbol)
             name = self.adjoint_name(q.name)
@@ -232,6 +233,97 @@ class Graph:
                     seen.add(p.name)
                     stack.append(p)
         return [q for q in self if q.name in seen]
+
+
+def _vjp(formula, wrt, cotangent, output, templates=None):
+    """`vjp`, memoised by formula shape for matrix quantities.
+
+    An unrolled network repeats a handful of matrix formula shapes (the same
+    gate at every step), and SymPy's matrix rewrite strategies behind
+    `MatMul(...).doit()` are slow.  So the formula, the symbol differentiated
+    against, the cotangent and the output are renamed to placeholders of the
+    same shapes, the template's product is derived once, and each step's own
+    symbols are put back.  The placeholders are numbered in the sort order of
+    the symbols they stand for, so every canonical ordering SymPy makes
+    (terms of a sum, factors of a product) is the one it makes for the real
+    symbols: the result is the same expression as an unmemoised `vjp`.
+    Scalar formulas keep `local_derivative`'s own memo.
+
+    `templates` remembers each consumer's template across the quantities it
+    uses (a loss summed over T steps is renamed once, not T times)."""
+    if wrt not in formula.free_symbols:
+        return None
+    if not (is_matrix(formula) or is_matrix(wrt)):
+        return vjp(formula, wrt, cotangent, output)
+    whole = (formula, cotangent, output)
+    template = templates.get(whole) if templates is not None else None
+    if template is None:
+        template = _template(formula, cotangent, output)
+        if templates is not None:
+            templates[whole] = template
+    if template is False:
+        return vjp(formula, wrt, cotangent, output)
+    to_template, back, key = template
+    key = (key[0], to_template[wrt]) + key[1:]
+    if key in _PRODUCTS:
+        product = _PRODUCTS[key]
+    else:
+        product = vjp(*key)
+        if len(_PRODUCTS) < 4096:
+            _PRODUCTS[key] = product
+    return None if product is None else product.xreplace(back)
+
+
+def _template(formula, cotangent, output):
+    """(symbol → placeholder, placeholder → symbol, (template formula,
+    template cotangent, template output)), or False when a symbol has no
+    placeholder (a symbolic shape, a symbol of another kind)."""
+    symbols = formula.free_symbols | {output} | getattr(cotangent, "free_symbols", set())
+    if not all(_templatable(s) for s in symbols):
+        return False
+    ordered = sorted(symbols, key=sympy.default_sort_key)
+    to_template = {s: _template_symbol(i, s) for i, s in enumerate(ordered)}
+    # Each element-wise function is a Lambda over a Dummy of its own, which
+    # would make every step's formula a new shape: number the bound variables too.
+    bound = sorted({f.variables[0] for f in formula.atoms(sympy.Lambda) if len(f.variables) == 1},
+                   key=sympy.default_sort_key)
+    to_template.update({v: _bound_symbol(i, v) for i, v in enumerate(bound)})
+    back = {t: s for s, t in to_template.items()}
+    return to_template, back, (formula.xreplace(to_template), cotangent.xreplace(to_template), to_template[output])
+
+
+_PRODUCTS: dict = {}
+
+
+def forget_products():
+    """Empty the memo of matrix vector–Jacobian products (benchmarks measure from cold)."""
+    _PRODUCTS.clear()
+
+
+def _templatable(symbol) -> bool:
+    if type(symbol) is sympy.Symbol:
+        return True
+    return type(symbol) is MatrixSymbol and all(isinstance(n, sympy.Integer) for n in symbol.shape)
+
+
+def _bound_symbol(index, like):
+    """The index-th placeholder of a bound variable, with `like`'s name and assumptions."""
+    key = (index, like.name, tuple(sorted(like.assumptions0.items())))
+    if key not in _BOUND:
+        _BOUND[key] = sympy.Dummy(like.name, **like.assumptions0)
+    return _BOUND[key]
+
+
+_BOUND: dict = {}
+
+
+def _template_symbol(index, like):
+    """The index-th placeholder: a symbol of the same kind, shape and
+    assumptions as `like`, named so that placeholders sort by index."""
+    name = f"_{index:05d}"
+    if type(like) is MatrixSymbol:
+        return MatrixSymbol(name, *like.shape)
+    return sympy.Symbol(name, **like.assumptions0)
 
 
 def _total(contributions, symbol):
