@@ -1,5 +1,6 @@
 """Reliability of `derive check` (issue: reliability), each test reproducing
 a defect first seen in an audit."""
+import math
 import threading
 import time
 
@@ -84,3 +85,34 @@ def test_digits_never_reach_parse_expr(monkeypatch):
     import latex2sympy2_extended.latex2sympy2 as library
     assert library.convert_number is parse._convert_number
     assert seen == []
+
+
+#: Each activation by a formula of its own (the reference), and how a person writes it.
+ACTIVATION_LINES = {
+    "sigmoid": (r"\sigma", lambda x: 1 / (1 + math.exp(-x))),
+    "tanh": (r"\tanh", math.tanh),
+    "relu": (r"\operatorname{ReLU}", lambda x: max(0.0, x)),
+    "leaky_relu": (r"\operatorname{LeakyReLU}", lambda x: x if x > 0 else 0.01 * x),
+    "elu": (r"\operatorname{ELU}", lambda x: x if x > 0 else math.exp(x) - 1),
+    "softplus": (r"\operatorname{softplus}", lambda x: math.log1p(math.exp(x))),
+    "abs": (None, abs),
+    "step": (r"\operatorname{step}", lambda x: 1.0 if x > 0 else 0.0),
+    "identity": (None, lambda x: x),
+    "softmax": (None, None),
+}
+
+
+def test_every_activation_is_judged_by_the_checker():
+    from derive.core.functions import FUNCTIONS
+    activations = {name for name, record in FUNCTIONS.items() if record.activation}
+    assert activations <= set(ACTIVATION_LINES), "a new activation needs its line here"
+    lines, expected = [], []
+    for name, (written, reference) in sorted(ACTIVATION_LINES.items()):
+        if written is None:
+            continue  # |x|, the identity and softmax are not written as a named function of a number
+        for x in (0.7, -0.4):
+            value = reference(x)
+            lines += [f"$${written}({x}) \\approx {value:.4f}$$", f"$${written}({x}) \\approx {value + 0.01:.4f}$$"]
+            expected += ["ok", "wrong"]
+    report = check("\n\n".join(lines))
+    assert [s.status for s in report.steps] == expected, report.as_text()

@@ -20,15 +20,11 @@ PACKAGE = ROOT / "derive"
 
 #: import cycles known today, each as the set of modules it runs through
 KNOWN_CYCLES = {
-    "expectations-kl": ({"derive.probability.expectations", "derive.probability.kl"},
-                        "expectations ⇄ probability.kl: the engine engineer breaks it"),
     "sizes-receptive_fields": ({"derive.architecture.sizes", "derive.architecture.receptive_fields"},
                                "architecture.sizes ⇄ receptive_fields: the variants engineer breaks it"),
 }
 #: modules of derive/ known to import problems/
-KNOWN_PROBLEM_IMPORTS = {
-    "derive.checking.aliases": "checking/aliases.py re-derives problems' intermediates; the lead removes it",
-}
+KNOWN_PROBLEM_IMPORTS: dict[str, str] = {}
 #: modules known to be longer than MAX_LINES
 KNOWN_LONG = {
     "derive.checking.chains": "the checker's Chain class; the lead splits it in the checker rewrite",

@@ -23,6 +23,7 @@ from mpmath import iv, mp
 from mpmath.libmp import finf, fnan, fninf
 
 from derive.checking.parse import Side, canonical, placeholder
+from derive.core.functions import FUNCTIONS
 
 iv.dps = 20
 mp.dps = 20
@@ -487,7 +488,11 @@ class Evaluator:
         key = canonical(name)
         known = ACTIVATIONS
         if key in known and len(args) == 1:
+            before = len(self.context.random_used)
             value = self.run(args[0])
+            if key in PARAMETERISED and len(self.context.random_used) > before:
+                # ELU(x) at random x: its α matters below 0 and the line does not give it
+                raise Unsupported(f"{name} at random values without its parameter")
             return elementwise(value, lambda v: known[key](self.bounded(v)))
         function = self.context.functions.get(key)
         if function is None:
@@ -576,8 +581,23 @@ def _dtanh(v):
 
 
 #: activations as functions of intervals (σ′ and tanh′ enclosed through σ and tanh)
-ACTIVATIONS = {"sigmoid": _sigmoid, "relu": _relu, "softplus": monotone(lambda x: mp.log(1 + mp.exp(x))),
-               "dsigmoid": _dsigmoid, "dtanh": _dtanh}
+def _activations() -> dict:
+    """The engine's element-wise functions by class name, as intervals (from
+    the function registry), and the checker's σ′ and tanh′ of written σ'(z)."""
+    table = {"sigmoid": _sigmoid, "relu": _relu, "dsigmoid": _dsigmoid, "dtanh": _dtanh}
+    for record in FUNCTIONS.values():
+        if record.vector or record.interval is None or record.sympy is None:
+            continue
+        # one argument: a parameter (ELU's α) takes its default, as ELU(1) does when written
+        table.setdefault(record.sympy.__name__, record.interval)
+        table.setdefault(record.sympy.__name__.replace("_", ""), record.interval)  # as the normaliser writes it
+    return table
+
+
+ACTIVATIONS = _activations()
+#: functions whose value depends on a parameter (ELU's α): judged at numbers only, at its default
+PARAMETERISED = {name for record in FUNCTIONS.values() if record.parameters and record.sympy
+                 for name in (record.sympy.__name__, record.sympy.__name__.replace("_", ""))}
 
 
 def elementwise(value, function):

@@ -16,6 +16,8 @@ subscripted name; the evaluator reads a trailing `^T` as a transpose.
 from __future__ import annotations
 
 import re
+
+from derive.core.functions import FUNCTIONS
 from dataclasses import dataclass, field
 
 #: Caps on one side of an equation (untrusted input).
@@ -48,12 +50,27 @@ class Normalised:
     cases: list[list[tuple["Normalised", tuple | None]]] = field(default_factory=list)
 
 
-FUNCTION_NAMES = {
-    r"\mathrm{dsigmoid}": "dsigmoid", r"\mathrm{dtanh}": "dtanh",
-    r"\sigma": "sigmoid", r"\mathrm{sigmoid}": "sigmoid", r"\text{sigmoid}": "sigmoid",
-    r"\mathrm{ReLU}": "relu", r"\text{ReLU}": "relu", r"\operatorname{ReLU}": "relu", r"\mathrm{relu}": "relu",
-    r"\mathrm{softplus}": "softplus", r"\text{softplus}": "softplus", r"\operatorname{softplus}": "softplus",
-}
+def _function_names() -> dict:
+    """Written function names → the engine's name for them: \\sigma, and every
+    spelling of every element-wise function in the registry, in \\mathrm,
+    \\text and \\operatorname (ELU, softplus, LeakyReLU …)."""
+    names = {r"\mathrm{dsigmoid}": "dsigmoid", r"\mathrm{dtanh}": "dtanh", r"\sigma": "sigmoid"}
+    for record in FUNCTIONS.values():
+        if record.vector or record.interval is None or record.name in ("exp", "log", "sqrt", "sin", "cos",
+                                                                         "tanh", "abs", "identity"):
+            continue  # LaTeX's own \\exp, \\log, \\tanh …: the grammar reads those
+        # no underscore: \\mathrm{leaky_relu} would read as a subscript
+        key = (record.sympy.__name__ if record.sympy is not None else record.name).replace("_", "")
+        for spelling in (record.name, *record.spellings):
+            if re.fullmatch(r"[A-Za-z_]+", spelling):
+                for command in ("mathrm", "text", "operatorname"):
+                    names.setdefault(rf"\{command}{{{spelling}}}", key)
+    return names
+
+
+FUNCTION_NAMES = _function_names()
+#: The engine's functions as the normaliser writes them, whose arguments it lifts out.
+APPLIED = tuple(sorted({rf"\mathrm{{{name}}}" for name in FUNCTION_NAMES.values()}))
 DECORATION = r"(?:\{\s*(?:\\mathrm\{new\}|\\text\{new\}|new|old|\\mathrm\{old\}|\(\w+\)|\[\w+\]|\*|\\top|T|\\intercal|\\prime|')\s*\}|\*|\\top|T(?![a-zA-Z])|\\intercal|')"
 
 
@@ -104,9 +121,7 @@ def normalise(text: str, functions: tuple[str, ...] = ()) -> Normalised:
     result = Normalised("")
     text = _cosmetics(text)
     text = _integrals(_names(text))
-    text = _arguments(text, result, ("\\mathrm{sigmoid}", "\\mathrm{relu}", "\\mathrm{softplus}",
-                                     "\\mathrm{dsigmoid}", "\\mathrm{dtanh}") + functions,
-                      functions)
+    text = _arguments(text, result, APPLIED + functions, functions)
     text = _cases(text, result, functions)
     text = _matrices(text, result, functions)
     text = _literals(text, result)
@@ -190,7 +205,9 @@ def _list_vector(m) -> str:
 
 def _names(text: str) -> str:
     for written, name in FUNCTION_NAMES.items():
-        text = re.sub(re.escape(written) + r"(?![a-zA-Z_])\s*(?=\()", rf"\\mathrm{{{name}}}", text)
+        # \operatorname{LeakyReLU} and \mathrm{leakyrelu} are one function; \sigma is not \Sigma
+        flags = re.IGNORECASE if written.startswith((r"\mathrm{", r"\text{", r"\operatorname{")) else 0
+        text = re.sub(re.escape(written) + r"(?![a-zA-Z_])\s*(?=\()", rf"\\mathrm{{{name}}}", text, flags=flags)
     # multi-letter capitals used as names: RF_n, KL(q, p)
     text = re.sub(r"(?<![\\a-zA-Z{])([A-Z]{2,})(?=\s*[_(])", r"\\mathrm{\1}", text)
     # decorations become part of the name's subscript

@@ -35,26 +35,16 @@ def canonical(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _table() -> dict:
-    """Spelling (lower case) → SymPy function: the engine's activations and
-    the elementary functions."""
-    from derive.core import functions
+    """Spelling (lower case) → SymPy function: every record of the engine's
+    function registry under each of its spellings, and the elementary
+    functions LaTeX has commands for."""
+    from derive.core.functions import FUNCTIONS
 
-    table = {"log": sympy.log, "ln": sympy.log, "exp": sympy.exp, "tanh": sympy.tanh, "sinh": sympy.sinh,
-             "cosh": sympy.cosh, "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "max": sympy.Max,
-             "min": sympy.Min, "sgn": sympy.sign, "sign": sympy.sign, "sqrt": sympy.sqrt}
-    registry = getattr(functions, "FUNCTIONS", None)
-    if isinstance(registry, dict) and registry and hasattr(next(iter(registry.values())), "spellings"):
-        for record in registry.values():
-            for spelling in (record.name, *record.spellings):
-                table.setdefault(spelling.lower(), record.sympy)
-    for name, function in functions.ACTIVATIONS.items():
-        if function is not None:
-            table.setdefault(name, function)
-    table.setdefault("sigmoid", functions.sigmoid)
-    table.setdefault("logistic", functions.sigmoid)
-    table.setdefault("relu", functions.relu)
-    table.setdefault("softplus", functions.softplus)
-    table.setdefault("elu", functions.elu)
+    table = {"ln": sympy.log, "tan": sympy.tan, "sinh": sympy.sinh, "cosh": sympy.cosh, "max": sympy.Max,
+             "min": sympy.Min, "sgn": sympy.sign}
+    for record in FUNCTIONS.values():
+        for spelling in (record.name, *record.spellings):
+            table.setdefault(spelling.lower(), record.sympy)
     return table
 
 
