@@ -1,0 +1,201 @@
+"""Formulas of a problem file, read by `derive.reading`, for arrays.
+
+The reader reads the LaTeX (its tokenizer, its grammar, its builder); this
+adapter changes what a few constructs mean when the names are vectors and
+matrices of a graph, the way a person writing a formula means them:
+
+- a number added to an array is added to every entry (`1 - z` is 1 − z
+  entry by entry, written 𝟙 − z);
+- `\\lVert v \\rVert^2` of a vector is vᵀv, of a matrix the sum of its
+  squared entries (1ᵀ(W ⊙ W)1), so that the gradient reads 2v, not entry by
+  entry; `\\lVert v \\rVert` is its square root, `\\lVert v \\rVert_1` the sum of
+  absolute values;
+- `\\operatorname{softmax}` of a vector is one graph operation with its own
+  backward rule, ∂L/∂z = s ⊙ (g − 1 sᵀg) (of each row of a matrix, as in
+  softmax(QKᵀ/√d));
+- a sum of arrays of different shapes names both shapes.
+
+Everything else is the reader's own meaning.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import sympy
+from lark import Tree
+from sympy import HadamardProduct, ImmutableMatrix, MatMul, OneMatrix, Transpose
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.printing.precedence import PRECEDENCE
+
+from derive.core.functions import absolute
+from derive.core.matrices import Operation
+from derive.nn.layers import sum_of_entries
+from derive.reading import ReadError
+from derive.reading import _tree as parse_tree
+from derive.reading.build import Builder, is_array
+
+
+def read_formula(latex: str, names: Mapping[str, object]):
+    """One formula as a SymPy expression over the symbols in `names`."""
+    builder = ArrayBuilder(names, strict=True)
+    try:
+        sides, relations = builder.chain(parse_tree(latex))
+    except RecursionError:
+        raise ReadError("nested too deeply", 0) from None
+    except ReadError:
+        raise
+    except (TypeError, ValueError, AttributeError, IndexError, ZeroDivisionError) as error:
+        text = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
+        raise ReadError(f"cannot combine these: {text}", 0) from None
+    if relations:
+        raise ReadError(f"a formula, not a relation ({relations[0]}); write only the right-hand side", 0)
+    return sides[0]
+
+
+def _shape(value) -> str:
+    return "×".join(str(n) for n in value.shape) if is_array(value) else "scalar"
+
+
+def broadcast(scalar, like):
+    """A number as an array of the shape of `like`, every entry that number."""
+    ones = OneMatrix(*like.shape)
+    return ones if scalar == 1 else MatMul(scalar, ones)
+
+
+def _column(node) -> int:
+    from derive.reading.build import _column as column
+    return column(node)
+
+
+class ArrayBuilder(Builder):
+    """The reader's builder, with the array meanings described above."""
+
+    def _add(self, node, a, b):
+        return self.combine(node, self.build(a), self.build(b), "plus", 1)
+
+    def _sub(self, node, a, b):
+        return self.combine(node, self.build(a), self.build(b), "minus", -1)
+
+    def combine(self, node, x, y, word, sign):
+        if is_array(x) and is_array(y):
+            if x.shape != y.shape:
+                raise ReadError(f"a {_shape(x)} {word} a {_shape(y)}: the shapes must be equal", _column(node))
+        elif is_array(x):
+            y = broadcast(y, x)
+        elif is_array(y):
+            x = broadcast(x, y)
+        return x + y if sign > 0 else x - y
+
+    # --- norms ---------------------------------------------------------------
+    def _norm(self, node, inner):
+        return self.norm(node, self.build(inner), 2, squared=False)
+
+    def _power(self, node, base, exponent):
+        norm = self.norm_node(base)
+        if norm is not None:
+            inner, order = norm
+            power = self.build(exponent)
+            if power == 2 and order == 2:
+                return self.norm(node, self.build(inner), 2, squared=True)
+            value = self.norm(node, self.build(inner), order, squared=False)
+            if is_array(value):
+                x = sympy.Dummy("x")
+                return ElementwiseApplyFunction(sympy.Lambda(x, x ** power), value)
+            return value ** power
+        return super()._power(node, base, exponent)
+
+    def _subscript(self, node, inner, script):
+        norm = self.norm_node(node)
+        if norm is not None:
+            return self.norm(node, self.build(norm[0]), norm[1], squared=False)
+        return super()._subscript(node, inner, script)
+
+    def norm_node(self, node):
+        """(inner, order) when `node` is ‖·‖ or ‖·‖_1, ‖·‖_2, ‖·‖_F; else None."""
+        if not isinstance(node, Tree):
+            return None
+        if node.data == "norm":
+            return [c for c in node.children if isinstance(c, Tree) or c.type not in ("LNORM", "RNORM")][0], 2
+        if node.data == "subscript":
+            inner, script = [c for c in node.children if isinstance(c, Tree) or c.type != "UNDERSCORE"]
+            if isinstance(inner, Tree) and inner.data == "norm":
+                order = _norm_order(script)
+                if order is None:
+                    raise ReadError("a norm ‖·‖ with a subscript other than 1, 2 or F", _column(node))
+                return self.norm_node(inner)[0], order
+        return None
+
+    def norm(self, node, value, order, squared):
+        if not is_array(value) or isinstance(value, ImmutableMatrix) and not value.free_symbols:
+            if is_array(value):
+                entries = list(value)
+                if order == 1:
+                    return sum(abs(v) for v in entries)
+                total = sum(v ** 2 for v in entries)
+                return total if squared else sympy.sqrt(total)
+            if squared:
+                return value ** 2
+            return absolute(value)
+        if order == 1:
+            return sum_of_entries(value.applyfunc(absolute))
+        if value.shape[1] == 1:
+            total = MatMul(Transpose(value), value)
+        elif value.shape[0] == 1:
+            total = MatMul(value, Transpose(value))
+        else:
+            total = sum_of_entries(HadamardProduct(value, value))
+        if squared:
+            return total
+        x = sympy.Dummy("x")
+        return ElementwiseApplyFunction(sympy.Lambda(x, sympy.sqrt(x)), total)
+
+    # --- functions -----------------------------------------------------------
+    def apply(self, name: str, arguments: list, node):
+        if name.lower() == "softmax":
+            value = self.build(arguments[0]) if len(arguments) == 1 else None
+            if value is None or isinstance(value, sympy.Tuple):
+                raise ReadError("softmax takes one vector", _column(node))
+            if not is_array(value):
+                raise ReadError("softmax of a scalar (it is 1); give it a vector", _column(node))
+            return Softmax(value)
+        return super().apply(name, arguments, node)
+
+
+def _norm_order(script):
+    text = "".join(t.value for t in script.scan_values(lambda t: True)) if isinstance(script, Tree) else script.value
+    text = text.strip("{}")
+    return {"1": 1, "2": 2, "F": 2}.get(text)
+
+
+class Softmax(Operation):
+    """softmax(z): exp(zᵢ)/Σⱼ exp(zⱼ) along a vector, or along each row of a
+    matrix (softmax(QKᵀ/√d) in attention). Its pullback of a cotangent g is
+    s ⊙ (g − 1 sᵀg) for a column s (row by row: s ⊙ (g − (s ⊙ g)𝟙))."""
+
+    operand_count = 1
+    precedence = PRECEDENCE["Atom"]
+
+    def __new__(cls, z):
+        return super().__new__(cls, z)
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+    def entry(self, operands, i, j):
+        (z,) = operands
+        rows, cols = self.shape
+        along = [z[k, j] for k in range(rows)] if cols == 1 else [z[i, k] for k in range(cols)]
+        return sympy.exp(z[i, j]) / sympy.Add(*[sympy.exp(v) for v in along])
+
+    def pullback(self, index, cotangent):
+        rows, cols = self.shape
+        if cols == 1:
+            return HadamardProduct(self, cotangent - MatMul(OneMatrix(rows, 1), MatMul(Transpose(self), cotangent)))
+        return HadamardProduct(self, cotangent - MatMul(HadamardProduct(self, cotangent), OneMatrix(cols, cols)))
+
+    def _latex(self, printer):
+        return rf"\operatorname{{softmax}}\left({printer._print(self.args[0])}\right)"
+
+    def _sympystr(self, printer):
+        return f"softmax({printer._print(self.args[0])})"
