@@ -21,9 +21,9 @@ import sympy
 
 from derive.catalog import Problem
 from derive.core.graph import Graph
-from derive.core.matrices import ShapeMismatch, shape_of
-from derive.core.numbers import exact, matrix
-from derive.core.steps import Relation, Remark
+from derive.core.matrices import ShapeMismatch, explicit, shape_of
+from derive.core.numbers import PRECISION, exact, matrix, settle
+from derive.core.steps import Remark
 from derive.errors import InputError
 from derive.problemfile import names as spelling
 from derive.problemfile.spec import Spec, shape_of_value
@@ -195,8 +195,19 @@ class FileProblem:
         return solution
 
     def _evaluate(self, graph):
+        """Every value, in order. Rationals stay exact (0.1 + 0.2 = 0.3); any
+        other number becomes a 30-digit decimal, since the givens were typed as
+        decimals (√1.50001 reads better as 1.22475 than as √150001/100)."""
         try:
-            graph.evaluate()
+            for quantity in graph:
+                if quantity.formula is not None and quantity.value is None:
+                    bindings = {p.symbol: p.value for p in quantity.parents}
+                    if any(v is None for v in bindings.values()):
+                        continue
+                    quantity.value = _decimal(settle(explicit(quantity.formula, bindings)))
+                    if shape_of(quantity.value) != quantity.shape:
+                        raise ShapeMismatch(f"{quantity.name}: the formula gives {describe(shape_of(quantity.value))}, "
+                                            f"expected {describe(quantity.shape)}")
         except ShapeMismatch as error:
             raise InputError(f"{self.spec.path}: {error}") from None
         for quantity in graph:
@@ -224,6 +235,7 @@ class FileProblem:
                 target = graph[quantity.name[len("dL_d"):]]
                 quantity.latex = rf"\frac{{\partial {loss.latex}}}{{\partial {target.latex}}}"
                 quantity.text = f"∂{loss.text}/∂{target.text}"
+        _in_quantities(graph)
         self._evaluate(graph)
         wanted = [graph.adjoint_name(n) for n in spec.wrt]
         part = solution.part("b", f"Backward pass: the gradients of {loss.text} with respect to "
@@ -274,8 +286,8 @@ class FileProblem:
         for name in spec.wrt:
             adjoint = graph.adjoint_name(name)
             form = closed_form(graph, adjoint)
-            part.steps.append(Relation((graph[adjoint].symbol, form), reason="adjoints substituted"))
-            relation, ok = confirm(graph, adjoint, form)
+            relation, ok = confirm(graph, adjoint, form, reason="the adjoints substituted, then evaluated on the "
+                                                                 "instance against reverse mode")
             part.steps.append(relation)
             if not ok:  # the engine disagrees with itself: a bug, never a user's error
                 raise ValueError(f"the closed form of {adjoint} disagrees with reverse mode")
@@ -287,6 +299,31 @@ def _read(latex, known):
     return read_formula(latex, known)
 
 
+def _in_quantities(graph):
+    """Write the gradients in terms of the quantities: a forward formula that
+    reappears in an adjoint (softmax(z), whose pullback is s ⊙ (g − 1 sᵀg))
+    becomes the quantity it defines (p ⊙ (g − 1 pᵀg)), as σ′ is written
+    σ(1 − σ). Values are unchanged: each quantity equals its formula."""
+    table = {q.formula: q.symbol for q in graph if q.kind == "defined" and q.formula is not None
+             and q.formula.free_symbols and not isinstance(q.formula, (sympy.Symbol, sympy.MatrixSymbol))}
+    if not table:
+        return
+    for quantity in graph:
+        if quantity.kind != "adjoint":
+            continue
+        formula = quantity.formula.xreplace(table)
+        if formula == quantity.formula:
+            continue
+        quantity.formula = formula
+        parents = []
+        for symbol in sorted(formula.free_symbols, key=lambda s: s.name):
+            try:
+                parents.append(graph.quantity_of(symbol))
+            except KeyError:
+                pass
+        quantity.parents = tuple(parents)
+
+
 def _needed(graph, wanted) -> list:
     """The adjoints the wanted ones are computed from, in definition order."""
     seen, stack = set(wanted), list(wanted)
@@ -296,6 +333,14 @@ def _needed(graph, wanted) -> list:
                 seen.add(parent.name)
                 stack.append(parent.name)
     return [q.name for q in graph if q.name in seen]
+
+
+def _decimal(value):
+    if isinstance(value, sympy.MatrixBase):
+        return sympy.ImmutableMatrix(value.shape[0], value.shape[1], [_decimal(v) for v in value])
+    if isinstance(value, sympy.Basic) and value.is_number and not value.is_Rational and not value.is_Float:
+        return value.evalf(PRECISION)
+    return value
 
 
 def _finite(value) -> bool:

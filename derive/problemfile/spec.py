@@ -288,7 +288,7 @@ def references(latex: str, known: dict, key: str, fail) -> tuple:
     for token in tokens:
         if token.type != "NAME":
             continue
-        spelled = canonical_name(token.value)
+        spelled = token.value  # the tokenizer gives names in canonical spelling already
         name = known.get(spelled)
         if name is None:
             base = spelled.rpartition("_")[0]
