@@ -26,7 +26,7 @@ from derive.core.numbers import PRECISION, exact, matrix, settle
 from derive.core.steps import Remark
 from derive.errors import InputError
 from derive.problemfile import names as spelling
-from derive.problemfile.spec import Spec, shape_of_value
+from derive.problemfile.spec import Spec, check_dependencies, shape_of_value
 from derive.problemfile.variants import draw_givens
 from derive.reading import ReadError
 
@@ -165,6 +165,7 @@ class FileProblem:
         """Read the formulas on these givens and check what the asks need."""
         spec = self.spec
         formulas = self.formulas(values)
+        check_dependencies(spec)
         if spec.loss is not None:
             shape = shape_of(formulas[spec.loss])
             if shape not in ((), (1, 1)):

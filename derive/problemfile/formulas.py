@@ -4,8 +4,8 @@ The reader reads the LaTeX (its tokenizer, its grammar, its builder); this
 adapter changes what a few constructs mean when the names are vectors and
 matrices of a graph, the way a person writing a formula means them:
 
-- a number added to an array is added to every entry (`1 - z` is 1 − z
-  entry by entry, written 𝟙 − z);
+- a number (or a 1×1 array such as xᵀx) added to an array is added to
+  every entry (`1 - z` is 1 − z entry by entry, written 𝟙 − z);
 - `\\lVert v \\rVert^2` of a vector is vᵀv, of a matrix the sum of its
   squared entries (1ᵀ(W ⊙ W)1), so that the gradient reads 2v, not entry by
   entry; `\\lVert v \\rVert` is its square root, `\\lVert v \\rVert_1` the sum of
@@ -77,6 +77,12 @@ class ArrayBuilder(Builder):
         return self.combine(node, self.build(a), self.build(b), "minus", -1)
 
     def combine(self, node, x, y, word, sign):
+        if is_array(x) and is_array(y) and x.shape != y.shape:
+            # xᵀx is a number: a 1×1 array added to a larger one is added to every entry
+            if x.shape == (1, 1):
+                x = x[0, 0]
+            elif y.shape == (1, 1):
+                y = y[0, 0]
         if is_array(x) and is_array(y):
             if x.shape != y.shape:
                 raise ReadError(f"a {_shape(x)} {word} a {_shape(y)}: the shapes must be equal", _column(node))

@@ -45,7 +45,7 @@ GRADIENT_KEYS = ("of", "wrt")
 STEP_KEYS = ("lr", "update")
 
 #: A name: ASCII letters and digits, parts joined by `_` (W_z, h_0, xhat, mu_B).
-NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
+NAME = re.compile(r"[A-Za-z]+(?:_[A-Za-z0-9]+)*")
 #: Answer keys the engine makes; a name of the file may not take their form.
 GRADIENT_PREFIX = "dL_d"
 
@@ -320,11 +320,21 @@ def _gradients(spec: Spec, value, fail):
         fail(f"{key}.wrt", "empty; name at least one given or quantity")
     if of in wrt:
         fail(f"{key}.wrt", f"{of} is the quantity differentiated; ∂{of}/∂{of} = 1")
-    depends = ancestors(spec, of)
-    for i, name in enumerate(wrt):
-        if name not in depends:
-            fail(f"{key}.wrt[{i}]", f"{of} does not depend on {name}")
     spec.loss, spec.wrt = of, wrt
+
+
+def check_dependencies(spec: Spec):
+    """What the asks need of the formulas (after they have been read, so that
+    a formula's own mistake is reported first)."""
+    if spec.loss is None:
+        return
+    depends = ancestors(spec, spec.loss)
+    for i, name in enumerate(spec.wrt):
+        if name not in depends:
+            spec.fail(f"ask.gradients.wrt[{i}]", f"{spec.loss} does not depend on {name}")
+    for i, name in enumerate(spec.update):
+        if name not in depends:
+            spec.fail(f"ask.step.update[{i}]", f"{spec.loss} does not depend on {name}; its step would be zero")
 
 
 def ancestors(spec: Spec, name: str) -> set:
@@ -360,10 +370,6 @@ def _step(spec: Spec, value, fail):
                     others=spec.quantities, other_what="a quantity; a step updates givens (the parameters)")
     if not update:
         fail(f"{key}.update", "empty; name at least one given")
-    depends = ancestors(spec, spec.loss)
-    for i, name in enumerate(update):
-        if name not in depends:
-            fail(f"{key}.update[{i}]", f"{spec.loss} does not depend on {name}; its step would be zero")
     spec.lr, spec.update = lr, update
 
 
@@ -381,7 +387,7 @@ def _random(spec: Spec, value, fail):
                  else f"{name} is a quantity; only givens are drawn")
         if not isinstance(text, str):
             fail(where, f"expected a string such as \"uniform(-1, 1)\", got {_type(text)}")
-        spec.random[name] = read_draw(text, where)
+        spec.random[name] = read_draw(text, spec.where(where))
 
 
 def _answer_keys(spec: Spec, fail):
@@ -413,8 +419,11 @@ def canonical_name(written: str) -> str:
 
 
 def _check_name(name: str, key: str, fail):
+    if re.fullmatch(r"[A-Za-z]+[0-9]+", name):
+        subscripted = re.sub(r"([0-9]+)$", r"_\1", name)
+        fail(key, f"digits go in a subscript, as a formula writes them: {subscripted}")
     if not NAME.fullmatch(name):
-        fail(key, "a name is ASCII letters and digits, parts joined by _ (W_z, h_0, xhat, mu_B)")
+        fail(key, "a name is ASCII letters, then parts joined by _ (W_z, h_0, xhat, mu_B)")
     if len(name) > MAX_NAME:
         fail(key, f"a name of {len(name)} characters; at most {MAX_NAME} are accepted")
     if name.startswith(GRADIENT_PREFIX):
