@@ -382,3 +382,44 @@ def test_no_eval_of_file_text():
     source = "".join(p.read_text() for p in (ROOT / "derive" / "problemfile").glob("*.py"))
     for word in ("eval(", "exec(", "sympify(", "parse_expr("):
         assert word not in source
+
+
+def test_more_notation_with_gradients(tmp_path):
+    """max(0, ·), |·|, 1/(1 + e^{−z}), e^{z}, a sum to a given count, a 1×1
+    factor and a diagonal matrix, each entry by entry; values and ∂L/∂z
+    against NumPy and central differences."""
+    path = tmp_path / "more.toml"
+    path.write_text(r"""
+[given]
+z = [0.5, -1.0, 2.0]
+m = 3
+
+[quantities]
+a = '\max(0, z)'
+b = '\left| z \right|'
+c = '\frac{1}{1 + \exp(-z)}'
+d = 'e^{z} \odot c'
+mu = '\frac{1}{m} \cdot \sum_{i=1}^{m} z_i'
+g = '(z^\top z) z + \operatorname{diag}(z) a'
+L = '\sum_{i=1}^{3} (a_i + b_i + c_i + d_i + g_i) + \mu'
+
+[ask]
+gradients = { of = "L", wrt = ["z"] }
+""")
+    got = answers(solve(str(path)))
+    steps = [("a", lambda v: np.maximum(0, v["z"])), ("b", lambda v: np.abs(v["z"])),
+             ("c", lambda v: 1 / (1 + np.exp(-v["z"]))), ("d", lambda v: np.exp(v["z"]) * v["c"]),
+             ("mu", lambda v: np.sum(v["z"]) / v["m"]), ("g", lambda v: (v["z"] @ v["z"]) * v["z"] + v["z"] * v["a"]),
+             ("L", lambda v: np.sum(v["a"] + v["b"] + v["c"] + v["d"] + v["g"]) + v["mu"])]
+    givens = {"z": [0.5, -1.0, 2.0], "m": 3}
+    reference = run(steps, givens)
+    for name in ("a", "b", "c", "d", "mu", "g", "L"):
+        close(got[name], reference[name])
+    close(got["dL_dz"], central_difference(steps, givens, "L", "z"), rtol=1e-5)
+
+
+def test_a_vector_of_ones_is_refused_not_misread(tmp_path, capsys):
+    path = tmp_path / "ones.toml"
+    path.write_text("[given]\nz = [1, 2]\n[quantities]\ns = '\\mathbf{1}^\\top z'\n")
+    assert main(["solve", str(path)]) == 2
+    assert "quantities.s" in capsys.readouterr().err

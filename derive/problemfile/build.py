@@ -28,10 +28,12 @@ from derive.errors import InputError
 from derive.problemfile import names as spelling
 from derive.problemfile.spec import Spec, check_dependencies, shape_of_value
 from derive.problemfile.variants import draw_givens
-from derive.reading import ReadError
+from derive.reading import ReadError, canonical
 
 CONVENTION = ("Denominator layout: ∂L/∂W has the shape of W, so for z = W x the gradient is ∂L/∂W = ∂L/∂z · xᵀ "
               "and ∂L/∂x = Wᵀ · ∂L/∂z.")
+#: The largest count a sum's range may end at (\\sum_{i=1}^{m} with m given).
+MAX_COUNT = 1000
 #: How many names an "unknown name" message lists.
 LISTED = 12
 
@@ -117,7 +119,7 @@ class FileProblem:
     def formulas(self, values: dict) -> dict:
         """name → SymPy formula over the givens' and earlier quantities' symbols
         (read once for each set of shapes)."""
-        shapes = tuple((n, shape_of(v)) for n, v in values.items())
+        shapes = tuple((n, shape_of(v), _count(v)) for n, v in values.items())
         if shapes not in self._formulas:
             self._formulas[shapes] = self._read(values)
         return self._formulas[shapes]
@@ -129,11 +131,13 @@ class FileProblem:
             shape = shape_of(value)
             symbols[name] = sympy.MatrixSymbol(name, *shape) if shape else sympy.Symbol(name, real=True)
         known = {written: symbols[n] for n in symbols for written in spelling.spellings(n)}
+        counts = {canonical(written): _count(v) for n, v in values.items() if _count(v) is not None
+                  for written in spelling.spellings(n)}
         formulas = {}
         for name, formula in spec.quantities.items():
             key = f"quantities.{name}"
             try:
-                expr = _read(formula.latex, known)
+                expr = _read(formula.latex, known, counts)
             except ReadError as error:
                 raise InputError(f"{spec.path}: {key}: {self._explained(error, name)}") from None
             except ShapeMismatch as error:
@@ -295,9 +299,16 @@ class FileProblem:
             part.answer(f"{adjoint}_rule", form, graph[adjoint].latex)
 
 
-def _read(latex, known):
+def _read(latex, known, counts):
     from derive.problemfile.formulas import read_formula
-    return read_formula(latex, known)
+    return read_formula(latex, known, counts)
+
+
+def _count(value):
+    """A scalar given that is a whole number from 1 to MAX_COUNT (a sum's range may end at it)."""
+    if isinstance(value, sympy.Integer) and 1 <= int(value) <= MAX_COUNT:
+        return int(value)
+    return None
 
 
 def _in_quantities(graph):

@@ -19,6 +19,7 @@ Everything else is the reader's own meaning.
 """
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 import sympy
@@ -27,29 +28,41 @@ from sympy import HadamardProduct, ImmutableMatrix, MatMul, OneMatrix, Transpose
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.precedence import PRECEDENCE
 
-from derive.core.functions import absolute
+from derive.core.functions import absolute, relu
 from derive.core.matrices import Operation
 from derive.nn.layers import sum_of_entries
 from derive.reading import ReadError
 from derive.reading import _tree as parse_tree
-from derive.reading.build import Builder, is_array
+from derive.reading.build import Builder, elementwise, is_array
 
 
-def read_formula(latex: str, names: Mapping[str, object]):
-    """One formula as a SymPy expression over the symbols in `names`."""
+def read_formula(latex: str, names: Mapping[str, object], counts: Mapping[str, int] | None = None):
+    """One formula as a SymPy expression over the symbols in `names`;
+    `counts`: scalar givens with whole-number values, which a sum's range
+    may use (\\sum_{i=1}^{m})."""
+    ones = ONES.search(latex)
+    if ones:
+        raise ReadError("a vector of ones (\\mathbf{1}) is not read (it would be the number 1); write the sum "
+                        "as \\sum_{i=1}^{n} x_i", ones.start())
     builder = ArrayBuilder(names, strict=True)
+    builder.counts = dict(counts or {})
     try:
         sides, relations = builder.chain(parse_tree(latex))
     except RecursionError:
         raise ReadError("nested too deeply", 0) from None
     except ReadError:
         raise
-    except (TypeError, ValueError, AttributeError, IndexError, ZeroDivisionError) as error:
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError, ZeroDivisionError,
+            NotImplementedError) as error:
         text = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
         raise ReadError(f"cannot combine these: {text}", 0) from None
     if relations:
         raise ReadError(f"a formula, not a relation ({relations[0]}); write only the right-hand side", 0)
     return sides[0]
+
+
+#: \mathbf{1}, \boldsymbol{1}, \mathbb{1}: the reader takes these for the number 1.
+ONES = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathbb|pmb)\s*(?:\{\s*1\s*\}|1)")
 
 
 def _shape(value) -> str:
@@ -92,11 +105,88 @@ class ArrayBuilder(Builder):
             x = broadcast(x, y)
         return x + y if sign > 0 else x - y
 
+    # --- products and quotients ----------------------------------------------
+    def _juxt(self, node, *_):
+        factors = self.factors(node)
+        values, i = [], 0
+        while i < len(factors):
+            factor, following = factors[i], factors[i + 1] if i + 1 < len(factors) else None
+            applied = self.application(factor, following)
+            if applied is not None:
+                values.append(applied)
+                i += 2
+                continue
+            values.append(self.build(factor))
+            i += 1
+        result = values[0]
+        for value in values[1:]:
+            result = self.multiply(node, result, value)
+        return result
+
+    def _times(self, node, a, b):
+        return self.multiply(node, self.build(a), self.build(b))
+
+    def multiply(self, node, x, y):
+        """A product; a 1×1 factor (xᵀx) of a larger array is a number."""
+        if is_array(x) and is_array(y) and x.shape[1] != y.shape[0]:
+            if x.shape == (1, 1):
+                x = x[0, 0]
+            elif y.shape == (1, 1):
+                y = y[0, 0]
+            else:
+                what = " (a transpose is missing?)" if x.shape == y.shape and 1 in x.shape else ""
+                raise ReadError(f"a {_shape(x)} times a {_shape(y)} does not multiply{what}", _column(node))
+        return x * y
+
+    def _divide(self, node, a, b):
+        return self.quotient(node, self.build(a), self.build(b))
+
+    def _fraction(self, node, numerator, denominator):
+        derivative = self.derivative(numerator, denominator)
+        if derivative is not None:
+            return derivative
+        return self.quotient(node, self.build(numerator), self.build(denominator))
+
+    def quotient(self, node, x, y):
+        """x / y; by an array, entry by entry (1/(1 + exp(−z)))."""
+        if is_array(y) and y.shape != (1, 1):
+            if is_array(x) and x.shape != y.shape:
+                raise ReadError(f"a {_shape(x)} divided by a {_shape(y)}: entry by entry, the shapes must be equal",
+                                _column(node))
+            v = sympy.Dummy("x")
+            inverse = ElementwiseApplyFunction(sympy.Lambda(v, 1 / v), y)
+            if is_array(x):
+                return HadamardProduct(x, inverse)
+            return inverse if x == 1 else MatMul(x, inverse)
+        from derive.reading.build import divide
+        return divide(x, y, _column(node))
+
+    def _absolute(self, node, inner):
+        value = self.build(inner)
+        if is_array(value) and not isinstance(value, sympy.MatrixBase):
+            return value.applyfunc(absolute)
+        return super()._absolute(node, inner)
+
+    # --- sums over a given count ---------------------------------------------
+    def big(self, node, limits, body, combine):
+        """Σ and Π whose range may end at a count given in the file (m = 4):
+        while the sum is read, each count stands for its number."""
+        saved = dict(self.bound)
+        self.bound.update({name: sympy.Integer(n) for name, n in self.counts.items() if name not in self.bound})
+        try:
+            return super().big(node, limits, body, combine)
+        finally:
+            self.bound = saved
+
     # --- norms ---------------------------------------------------------------
     def _norm(self, node, inner):
         return self.norm(node, self.build(inner), 2, squared=False)
 
     def _power(self, node, base, exponent):
+        if isinstance(base, Tree) and base.data == "name" and base.children[0].value == "e" and "e" not in self.names:
+            power = self.build(exponent)
+            if is_array(power):
+                return elementwise(sympy.exp, power)
         norm = self.norm_node(base)
         if norm is not None:
             inner, order = norm
@@ -157,6 +247,24 @@ class ArrayBuilder(Builder):
 
     # --- functions -----------------------------------------------------------
     def apply(self, name: str, arguments: list, node):
+        lower = name.lower()
+        if lower in ("max", "min") and len(arguments) == 1:
+            values = self.build(arguments[0])
+            values = list(values.args) if isinstance(values, sympy.Tuple) else [values]
+            arrays = [v for v in values if is_array(v)]
+            if len(values) == 2 and len(arrays) == 1 and not isinstance(arrays[0], sympy.MatrixBase):
+                (array,), (number,) = arrays, [v for v in values if not is_array(v)]
+                if lower == "max" and number == 0:
+                    return elementwise(relu, array)  # max(0, z) = ReLU(z), entry by entry
+                v = sympy.Dummy("x")
+                extreme = sympy.Max if lower == "max" else sympy.Min
+                return ElementwiseApplyFunction(sympy.Lambda(v, extreme(number, v)), array)
+        if lower == "diag" and len(arguments) == 1:
+            value = self.build(arguments[0])
+            if is_array(value) and not isinstance(value, sympy.MatrixBase):
+                if value.shape[1] != 1:
+                    raise ReadError(f"diag of a {_shape(value)}: give it a column vector", _column(node))
+                return sympy.DiagMatrix(value)
         if name.lower() == "softmax":
             value = self.build(arguments[0]) if len(arguments) == 1 else None
             if value is None or isinstance(value, sympy.Tuple):
