@@ -1,6 +1,6 @@
 """How a name of a problem file is written: in formulas, in LaTeX, in text.
 
-A name is ASCII (`W_z`, `h_0`, `mu_B`, `xhat`) because it is also an answer
+A name is ASCII (`W_z`, `h_0`, `mu_B`, `xhat` or `x_hat`) because it is also an answer
 key. In a formula it is written as LaTeX: `W_z` or `W_{z}`, `\\mu_B` for
 `mu_B`, `\\hat{x}` for `xhat`, `\\mathrm{var}` for a name of several letters;
 the reader compares names through one canonical spelling, so every way of
@@ -20,7 +20,10 @@ ACCENTS = ("hat", "tilde", "bar")
 
 
 def _parts(name: str):
-    """`xhat_1` → ("x", "hat", "1"); `W_z` → ("W", "", "z")."""
+    """`xhat_1` and `x_hat_1` → ("x", "hat", "1"); `W_z` → ("W", "", "z")."""
+    parts = name.split("_")
+    if len(parts) >= 2 and parts[1] in ACCENTS:
+        return parts[0], parts[1], "_".join(parts[2:])
     head, _, tail = name.partition("_")
     for accent in ACCENTS:
         if head.endswith(accent) and len(head) > len(accent):
