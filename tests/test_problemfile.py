@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 from pathlib import Path
 
 import numpy as np
@@ -423,3 +426,28 @@ def test_a_vector_of_ones_is_refused_not_misread(tmp_path, capsys):
     path.write_text("[given]\nz = [1, 2]\n[quantities]\ns = '\\mathbf{1}^\\top z'\n")
     assert main(["solve", str(path)]) == 2
     assert "quantities.s" in capsys.readouterr().err
+
+
+def test_losses_as_functions(tmp_path, capsys):
+    path = tmp_path / "losses.toml"
+    path.write_text(r"""
+[given]
+z = [0.3, -0.2]
+y = [1, 0]
+[quantities]
+p = '\sigma(z)'
+L = '\operatorname{BCE}(p, y) + \operatorname{MSE}(p, y) + \mathrm{CE}(p, y)'
+[ask]
+gradients = { of = "L", wrt = ["z"] }
+""")
+    got = answers(solve(str(path)))
+    steps = [("p", lambda v: sigmoid(v["z"])),
+             ("L", lambda v: -np.sum(v["y"] * np.log(v["p"]) + (1 - v["y"]) * np.log(1 - v["p"]))
+              + np.mean((v["p"] - v["y"]) ** 2) - np.sum(v["y"] * np.log(v["p"])))]
+    givens = {"z": [0.3, -0.2], "y": [1, 0]}
+    close(got["L"], run(steps, givens)["L"])
+    close(got["dL_dz"], central_difference(steps, givens, "L", "z"), rtol=1e-5)
+    path.write_text(path.read_text().replace("p = '\\sigma(z)'", "p = 'z + 1'"))
+    assert main(["solve", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "quantities.L" in err and "(0, 1]" in err

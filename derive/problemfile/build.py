@@ -209,7 +209,11 @@ class FileProblem:
                     bindings = {p.symbol: p.value for p in quantity.parents}
                     if any(v is None for v in bindings.values()):
                         continue
-                    quantity.value = _decimal(settle(explicit(quantity.formula, bindings)))
+                    try:
+                        quantity.value = _decimal(settle(explicit(quantity.formula, bindings)))
+                    except InputError as error:  # a log-probability of a number outside (0, 1]
+                        section = "quantities" if quantity.name in self.spec.quantities else "ask"
+                        raise InputError(f"{self.spec.path}: {section}.{quantity.name}: {error}") from None
                     if shape_of(quantity.value) != quantity.shape:
                         raise ShapeMismatch(f"{quantity.name}: the formula gives {describe(shape_of(quantity.value))}, "
                                             f"expected {describe(quantity.shape)}")

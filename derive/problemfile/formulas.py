@@ -13,7 +13,10 @@ matrices of a graph, the way a person writing a formula means them:
 - `\\operatorname{softmax}` of a vector is one graph operation with its own
   backward rule, ∂L/∂z = s ⊙ (g − 1 sᵀg) (of each row of a matrix, as in
   softmax(QKᵀ/√d));
-- a sum of arrays of different shapes names both shapes.
+- a sum of arrays of different shapes names both shapes;
+- the engine's losses are functions of (output, target), in PyTorch's
+  order: `\\operatorname{MSE}(\\hat{y}, y)`, `SSE`, `MAE`, `L1`, `BCE`, and
+  `NLL` or `CE` (−Σ y log p), unless the file names a quantity so.
 
 Everything else is the reader's own meaning.
 """
@@ -30,6 +33,7 @@ from sympy.printing.precedence import PRECEDENCE
 
 from derive.core.functions import absolute, relu
 from derive.core.matrices import Operation
+from derive.nn import layers
 from derive.nn.layers import sum_of_entries
 from derive.reading import ReadError
 from derive.reading import _tree as parse_tree
@@ -44,7 +48,7 @@ def read_formula(latex: str, names: Mapping[str, object], counts: Mapping[str, i
     if ones:
         raise ReadError("a vector of ones (\\mathbf{1}) is not read (it would be the number 1); write the sum "
                         "as \\sum_{i=1}^{n} x_i", ones.start())
-    builder = ArrayBuilder(names, strict=True)
+    builder = ArrayBuilder({**LOSS_FUNCTIONS, **names}, strict=True)
     builder.counts = dict(counts or {})
     try:
         sides, relations = builder.chain(parse_tree(latex))
@@ -63,6 +67,32 @@ def read_formula(latex: str, names: Mapping[str, object], counts: Mapping[str, i
 
 #: \mathbf{1}, \boldsymbol{1}, \mathbb{1}: the reader takes these for the number 1.
 ONES = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathbb|pmb)\s*(?:\{\s*1\s*\}|1)")
+
+
+class _Formula:
+    """Stands in for a graph: `layers.loss` defines its quantity here, and the
+    formula is what is kept."""
+
+    def define(self, name, formula, latex=None):
+        return formula
+
+
+def _loss(kind):
+    def loss(output, target):
+        if is_array(output) != is_array(target) or (is_array(output) and output.shape != target.shape):
+            raise ReadError(f"{kind}(output, target) of a {_shape(output)} and a {_shape(target)}: the shapes must "
+                            "be equal")
+        return layers.loss(_Formula(), kind, kind, [target], [output])
+    loss.__name__ = kind
+    return loss
+
+
+#: The engine's losses as functions of (output, target), PyTorch's order:
+#: \operatorname{MSE}(\hat{y}, y), \operatorname{BCE}(p, y), \operatorname{NLL}(p, y) = −Σ y log p.
+LOSS_FUNCTIONS = {spelled: _loss(kind) for kind, spellings in {
+    "mse": ("mse", "MSE"), "sse": ("sse", "SSE"), "mae": ("mae", "MAE"), "l1": ("L1",),
+    "bce": ("bce", "BCE"), "nll": ("nll", "NLL", "CE", "crossentropy", "CrossEntropy"),
+}.items() for spelled in spellings}
 
 
 def _shape(value) -> str:
