@@ -44,8 +44,15 @@ class Problem:
     - `given` is the default givens (or a function that makes them, when
       that takes work); a problem without them takes no `--given` file.
       `random_given(rng)` draws a variant's givens.
-    - `names`: LaTeX as students write it → the quantity it names (see
-      `derive.checking.names`), for `derive check`.
+    - `names`: LaTeX as students write it → the quantity it names, for
+      `derive check` (a mapping, or a function making it when first needed).
+      Every answer is bound under its key and its LaTeX already; a value is
+      "KEY" (an answer), ("answer", KEY, i, j) (an entry), ("transpose", KEY),
+      ("given", path, …) (a given by its path), ("same", NAME) (another name),
+      ("choose", KEY, …) (whichever answer the line fits), ("expression",
+      builder) or ("sequence", builder) (engine-made SymPy expressions); the
+      key "FUNCTIONS" maps to a function giving {name: ("function", builder)}
+      for functions the author applies, such as f_1(x).
     """
 
     name: str

@@ -126,7 +126,22 @@ def check_seed_table(solution):
     part.answer("seed_table_failures", sympy.Integer(len(wrong)), r"\text{inputs wrong (first design)}")
 
 
+
+def student_names():
+    """The seed's w_{H1A} … b_O, by the engine's rows (H1 … H4 in the seed's order) and inputs A … D."""
+    table = {}
+    for row, inputs in enumerate(("ACD", "BCD", "ABC", "ABD")):
+        for letter in inputs:
+            table[f"w_{{H{row + 1}{letter}}}"] = ("answer", "W_h", row, "ABCD".index(letter))
+        table[f"b_{{H{row + 1}}}"] = ("answer", "b_h", row, 0)
+    for row in range(4):
+        table[f"w_{{O{row + 1}}}"] = ("answer", "W_o", 0, row)
+    table["b_O"] = ("answer", "b_o", 0, 0)
+    return table
+
+
 PROBLEM = Problem(
+    names=student_names,
     name="boolean-network", title="A Boolean function as a one-hidden-layer step network",
     source=f"{S1}, §2",
     build=build, statement=STATEMENT)

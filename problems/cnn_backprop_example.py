@@ -23,6 +23,13 @@ def build(solution, given: dict):
         solution.parts[-1].steps += [Remark(note) for note in NOTES]
 
 
+
+STUDENT_NAMES = {r"\hat{L}": ("given", "target"), r"F_{\text{old}}": ("given", "F"),
+                             r"F_{\text{new}}": "F_new", r"\eta": ("given", "lr"), "X": ("given", "X"),
+                             "F": ("given", "F"), r"\text{MSE}_{\text{Loss}}": "loss"}
+
+
 PROBLEM = cnn.PROBLEM.instance(
+    names=STUDENT_NAMES,
     name="cnn-backprop-example", title="Backpropagation through convolution, max-pool and MSE", source=f"{S1}, §6",
     build=build, statement=statement)

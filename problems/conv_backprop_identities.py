@@ -174,7 +174,20 @@ def build(solution, given=None):
     return solution
 
 
+
+def student_names():
+    """The engine's ∂O/∂F and ∂O/∂X entries, with the seed's index letters:
+    the seed writes O_{m,n} and X_{i,j} where the problem has O_ij and X_rc."""
+    from derive.catalog import solve
+    answers = solve("conv-backprop-identities").answers
+    i, j, m, n, r, c = sympy.symbols("i j m n r c", integer=True)
+    d_o_d_x = answers["dO_dX"].expr.xreplace({i: m, j: n, r: i, c: j})
+    return {r"\frac{\partial O_{i,j}}{\partial F_{m,n}}": ("expression", lambda: answers["dO_dF"].expr),
+            r"\frac{\partial O_{m,n}}{\partial X_{i,j}}": ("expression", lambda: d_o_d_x)}
+
+
 PROBLEM = Problem(
+    names=student_names,
     name="conv-backprop-identities", title="Backpropagation through a convolution: the two identities",
     source=f"{S1}, §5",
     build=build, statement=STATEMENT, convention="∂L/∂A has the shape of A; indices start at 0 in the index sums and at 1 "

@@ -17,6 +17,15 @@ def statement(given: dict) -> str:
             "number of trainable parameters. (3) Count the multiplications needed to compute the output.")
 
 
+
+STUDENT_NAMES = {"K": "K", "O": ("given", "output"), "I": ("given", "input"),
+                              "S": ("given", "stride"), "P": ("given", "padding"),
+                              r"\text{Input channels}": ("given", "in_channels"),
+                              r"\text{Output channels}": ("given", "out_channels"),
+                              r"\text{Number of parameters}": "params"}
+
+
 PROBLEM = conv_arithmetic.PROBLEM.instance(
+    names=STUDENT_NAMES,
     name="conv-layer-arithmetic", title="Kernel size, parameters and multiplications of a convolutional layer",
     source=f"{S1}, §9", statement=statement)

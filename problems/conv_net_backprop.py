@@ -188,7 +188,31 @@ def _same(a, b) -> bool:
     return True
 
 
+
+def student_names():
+    """Seed 001 §8's intermediate derivatives, by SymPy from the problem's own x, v₁, v₂."""
+    w1 = V1[0, 0]
+    # x ⋆ v₁: the 1×2 filter slides down the rows of the 2×2 input
+    c1 = sympy.Matrix([[X[i, 0] * V1[0, 0] + X[i, 1] * V1[0, 1]] for i in range(2)])
+    z1 = c1.applyfunc(sympy.tanh)
+    named = sympy.Matrix(sympy.symbols("z1_1 z1_2", real=True))
+    dz2_dz1 = (V2 * named).applyfunc(lambda a: 1 / (1 + sympy.exp(-a))).jacobian(named)
+    dz2_dz1 = dz2_dz1.xreplace(dict(zip(named, z1)))
+    table = {f"x_{{{i}{j}}}": ("same", f"x{i}{j}") for i in (1, 2) for j in (1, 2)}
+    table.update({f"w_{{{i}{j}}}": ("same", f"w{i}{j}") for i in (3, 4) for j in (1, 2)})
+    table.update({"w_1": ("same", "w1"), "w_2": ("same", "w2"), "w_5": ("same", "w5"), "w_6": ("same", "w6"),
+                  "y^*": ("same", "ystar"),
+                  "z_1": ("expression", lambda: z1), "V_2": ("expression", lambda: V2),
+                  r"\frac{\partial (x * v_1)}{\partial w_1}": ("expression", lambda: c1.diff(w1)),
+                  r"\frac{\partial z_1}{\partial w_1}": ("expression", lambda: z1.diff(w1)),
+                  r"\frac{\partial z_2}{\partial z_1}": ("expression", lambda: dz2_dz1),
+                  r"\frac{\partial \text{Loss}}{\partial y^*}": ("expression", lambda: 2 * (
+                      sympy.Symbol("ystar", real=True) - Y))})
+    return table
+
+
 PROBLEM = Problem(
+    names=student_names,
     name="conv-net-backprop", title="Gradient of a small conv–dense network with respect to a filter weight",
     source=f"{S1}, §8",
     build=build, statement=STATEMENT, convention="∂ℓ/∂A has the shape of A; the Jacobian ∂u/∂v has one row per entry of u.")

@@ -302,6 +302,15 @@ def build(solution, given: dict):
 
 
 # The givens are recovered on first use, so that importing the catalog stays fast.
+
+STUDENT_NAMES = {"h_0": "h0", "h_1^1": "h1_1", "h_1^2": "h1_2", "h_2": "h2", "H_2": "H2",
+                             "p(y=0)": "p", r"\nabla H_2": "dL_dH2", r"\nabla h_2": "dL_dh2",
+                             r"\nabla w_1^1": "dL_dw1_1", r"\nabla w_1^2": "dL_dw1_2",
+                             r"\nabla h_1^1": "dL_dh1_1", r"\nabla h_1^2": "dL_dh1_2", r"\nabla h_0": "dL_dh0",
+                             r"\nabla w_0": ("transpose", "dL_dw0")}
+
+
 PROBLEM = gan.PROBLEM.instance(
+    names=STUDENT_NAMES,
     name="gan-forward-backward", title="Forward and backward pass of a small GAN", source=f"{S2}, Problem 1",
     build=build, given=recovered_given, statement=statement)

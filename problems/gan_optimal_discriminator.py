@@ -133,7 +133,26 @@ def _value_at_optimum(solution, D_star):
     part.answer("C_min", minimum, r"\min_G C(G)")
 
 
+
+def _density(name):
+    """An arbitrary density's value at x: a free positive scale times a fixed
+    shape, so that random points give independent values of p_data(x), p_g(x)."""
+    x, scale = sympy.Symbol("x", real=True), sympy.Symbol(f"scale_{name}", positive=True)
+    return lambda: ((x,), scale * sympy.exp(-x ** 2 / 2))
+
+
+def student_names() -> dict:
+    """How hand solutions name this problem's quantities (for `derive check`).
+    The seed writes the generator's density p_G where the problem writes p_g."""
+    return {
+        "D^*(x)": "D_star", "D^{*}(x)": "D_star",
+        "FUNCTIONS": lambda: {r"p_{\text{data}}": ("function", _density("data")),
+                              "p_G": ("function", _density("g")), "p_g": ("function", _density("g"))},
+    }
+
+
 PROBLEM = Problem(
+    names=student_names,
     name="gan-optimal-discriminator", title="The optimal GAN discriminator",
     source=f"{S0}, Problem 5(b,d); {S1} §15.1.3",
     build=build, statement=STATEMENT)

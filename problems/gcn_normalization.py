@@ -49,7 +49,13 @@ def build(solution, given=None):
     return solution
 
 
+
+# Ã is A + I (the graph binds it); the seed writes Â for Q
+STUDENT_NAMES = {"D^{-1/2}": "D_inv_sqrt", r"\tilde{D}": "D", r"\hat{A}": "Q"}
+
+
 PROBLEM = Problem(
+    names=STUDENT_NAMES,
     name="gcn-normalization", title="Symmetric normalisation of a graph's adjacency",
     source=f"{S3}, 4.1",
     build=build, statement=STATEMENT)

@@ -176,7 +176,12 @@ def repair(W):
     return sympy.ImmutableMatrix(rows), sympy.ImmutableMatrix(biases)
 
 
+
+STUDENT_NAMES = {"H1": "P_1", "H2": "P_2", "H3": "P_3"}
+
+
 PROBLEM = Problem(
+    names=STUDENT_NAMES,
     name="hamming-network", title="Hamming parity bits as a threshold network",
     source=f"{S1}, §1",
     build=build, statement=STATEMENT)

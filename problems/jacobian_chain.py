@@ -59,7 +59,34 @@ def build(solution, given=None):
     return solution
 
 
+
+def _jacobian_functions():
+    x1, x2, x3 = (sympy.Symbol(f"x_{i}", real=True) for i in (1, 2, 3))
+    y_to_x = dict(zip((y1, y2, y3), (x1, x2, x3)))
+    j1 = F1.jacobian([x1, x2])
+    j2 = F2.jacobian([y1, y2, y3]).xreplace(y_to_x)
+    return {
+        "f_1": ("function", lambda: ((x1, x2), F1)),
+        "f_2": ("function", lambda: ((x1, x2, x3), F2.xreplace(y_to_x))),
+        "J_{f_1}": ("function", lambda: ((x1, x2), j1)),
+        "J_{f_2}": ("function", lambda: ((x1, x2, x3), j2)),
+    }
+
+
+def student_names() -> dict:
+    """How hand solutions name this problem's quantities (for `derive check`)."""
+    return {
+        "J_f": "J_f",
+        r"J_{f_1}(\begin{bmatrix} 1 \\ 2 \end{bmatrix})": "J_f1_x",
+        r"J_{f_2}(\begin{bmatrix} 0 \\ 4 \\ 2 \end{bmatrix})": "J_f2_u",
+        r"f_1(\begin{bmatrix} 1 \\ 2 \end{bmatrix})": "f1_x",
+        r"\frac{\partial f}{\partial x}(\begin{bmatrix} 1 \\ 2 \end{bmatrix})": "J_f",
+        "FUNCTIONS": _jacobian_functions,
+    }
+
+
 PROBLEM = Problem(
+    names=student_names,
     name="jacobian-chain", title="Jacobian of a composition by the chain rule",
     source=f"{S1}, §3",
     build=build, statement=STATEMENT)

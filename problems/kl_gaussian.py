@@ -35,7 +35,24 @@ def build(solution, given=None):
     return solution
 
 
+
+def _gaussian(mu, sigma):
+    x = sympy.Symbol("x", real=True)
+    m, s = sympy.Symbol(mu, real=True), sympy.Symbol(sigma, positive=True)
+    return lambda: ((x,), sympy.exp(-(x - m) ** 2 / (2 * s ** 2)) / sympy.sqrt(2 * sympy.pi * s ** 2))
+
+
+def student_names() -> dict:
+    """How hand solutions name this problem's quantities (for `derive check`)."""
+    return {
+        r"\mathrm{KL}(q, p)": ("choose", "KL", "KL_std"), "u_1": ("same", r"\mu_1"), "u_2": ("same", r"\mu_2"),
+        "FUNCTIONS": lambda: {"q": ("function", _gaussian("mu_1", "sigma_1")),
+                              "p": ("function", _gaussian("mu_2", "sigma_2"))},
+    }
+
+
 PROBLEM = Problem(
+    names=student_names,
     name="kl-gaussian", title="KL divergence between two univariate Gaussians",
     source=f"{S0}, Problem 4(a)",
     build=build, statement=STATEMENT)

@@ -135,6 +135,11 @@ def random_given(rng) -> dict:
     return {"x": [round(rng.uniform(-3, 3), 2) for _ in range(2)]}
 
 
+
+STUDENT_NAMES = {"y_1": "min_form", "y_2": "max_form"}
+
+
 PROBLEM = Problem(
+    names=STUDENT_NAMES,
     name="minmax-relu-network", title="min and max as ReLU networks", source=f"{S4}, B1(a)",
     build=build, given=GIVEN, statement=STATEMENT, random_given=random_given)

@@ -73,7 +73,30 @@ def build(solution, given: dict):
         part.answer(f"{name}_new", answers[f"{family_key}_new"].expr[row, column], rf"{name}^{{\mathrm{{new}}}}")
 
 
+
+MLP_WEIGHTS = {"W_{h1x1}": "W_h1x1", "W_{h1x2}": "W_h1x2", "W_{h1b}": "W_h1b", "W_{h2x1}": "W_h2x1",
+               "W_{h2x2}": "W_h2x2", "W_{h2b}": "W_h2b", "W_{yh1}": "W_yh1", "W_{yh2}": "W_yh2", "W_{yb}": "W_yb"}
+MLP_GIVEN_PATHS = {"W_h1x1": ("layers", 0, "W", 0, 0), "W_h1x2": ("layers", 0, "W", 0, 1), "W_h1b": ("layers", 0, "b", 0),
+                   "W_h2x1": ("layers", 0, "W", 1, 0), "W_h2x2": ("layers", 0, "W", 1, 1), "W_h2b": ("layers", 0, "b", 1),
+                   "W_yh1": ("layers", 1, "W", 0, 0), "W_yh2": ("layers", 1, "W", 0, 1), "W_yb": ("layers", 1, "b", 0)}
+
+
+def student_names():
+    table = {r"\hat{y}": "y_hat", r"\delta_{\hat{y}}": "delta_y", r"\delta_{h_1}": "delta_h1",
+             r"\delta_{h_2}": "delta_h2", r"\delta_{h1}": "delta_h1", r"\delta_{h2}": "delta_h2",
+             "x_1": ("given", "x", 0), "x_2": ("given", "x", 1), "y": ("given", "y", 0), r"\alpha": ("given", "lr")}
+    # the seed writes the output layer's weights both as W_{yh1} and W_{y\hat{h}1}
+    hatted = {"W_yh1": r"W_{y\hat{h}1}", "W_yh2": r"W_{y\hat{h}2}", "W_yb": r"W_{y\hat{b}}"}
+    for written, key in MLP_WEIGHTS.items():
+        for name in (written, hatted.get(key)):
+            if name:
+                table[name] = ("given",) + MLP_GIVEN_PATHS[key]
+                table[name + "^{new}"] = f"{key}_new"
+    return table
+
+
 PROBLEM = mlp.PROBLEM.instance(
+    names=student_names,
     name="mlp-backprop-step", title="One backpropagation step in a 2-2-1 sigmoid network", source=f"{S1}, §4",
     build=build, given=GIVEN, statement=statement)
 

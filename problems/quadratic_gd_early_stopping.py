@@ -248,6 +248,13 @@ def random_given(rng) -> dict:
             "rho": rng.choice([0.01, 0.05, 0.1]), "tau": rng.randint(1, 20)}
 
 
+
+STUDENT_NAMES = {r"w_j^\tau": "w_j_tau", r"w_j^*": ("same", "w_j_star"),
+                                    r"\mathbf{w}^*": ("same", "w_star"), r"\mathbf{w}": ("same", "w"),
+                                    r"\mathbf{H}": ("same", "H"), r"\nabla E": "grad_E"}
+
+
 PROBLEM = Problem(
+    names=STUDENT_NAMES,
     name="quadratic-gd-early-stopping", title="Gradient descent on a quadratic and early stopping", source=f"{S1}, §12",
     build=build, given=GIVEN, statement=STATEMENT, random_given=random_given)

@@ -62,6 +62,18 @@ def random_given(rng) -> dict:
     return {"layers": layers}
 
 
+
+def _closed_form():
+    from derive.architecture.receptive_fields import CLOSED_FORM, n
+    return n, CLOSED_FORM
+
+
+def student_names() -> dict:
+    """How hand solutions name this problem's quantities (for `derive check`)."""
+    return {"FUNCTIONS": lambda: {}, "RF": ("sequence", _closed_form)}
+
+
 PROBLEM = Problem(
+    names=student_names,
     name="receptive-field", title="Receptive field of the n-th convolutional layer", source=f"{S1}, §10",
     family="receptive-field", build=build, given=GIVEN, statement=STATEMENT, random_given=random_given)

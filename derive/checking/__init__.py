@@ -13,8 +13,11 @@ report with exit status 0.
 from __future__ import annotations
 
 import sys
+import time
 
+from derive.catalog import find
 from derive.errors import InputError, read_text
+from derive.checking.extract import line_of, problem_markers
 from derive.checking.extract import Statement, statements
 from derive.checking.report import Report, Step
 from derive.checking.worker import BIND_SECONDS, STEP_SECONDS, shared
@@ -29,11 +32,19 @@ MAX_STEPS = 5000
 CONTINUE_BACK = 6
 
 
-def check(text: str, problem: str | None = None, file: str = "<text>", seconds: float = STEP_SECONDS) -> Report:
-    """Check every equation chain of `text`; `problem` binds names for the whole text."""
+def check(text: str, problem: str | None = None, file: str = "<text>", seconds: float = STEP_SECONDS,
+          time_limit: float | None = None) -> Report:
+    """Check every equation chain of `text`; `problem` binds names for the whole text.
+
+    `time_limit` bounds the whole check: a step that would run past it is
+    `unchecked` ("out of time") and the report still comes back, with every
+    step checked before it keeping its verdict."""
     if len(text) > MAX_BYTES:
         raise InputError(f"{file}: larger than {MAX_BYTES // 1000} kB; a hand derivation is smaller")
-    _known_problems(text, problem, file)
+    deadline = None if not time_limit else time.monotonic() + time_limit
+    if problem is not None:
+        find(problem)
+    unknown = _unknown_problems(text)
     report = Report(file)
     worker = shared()
     found = statements(text, problem)
@@ -45,6 +56,13 @@ def check(text: str, problem: str | None = None, file: str = "<text>", seconds: 
     previous: dict[str | None, list] = {}
     for statement in found:
         name = statement.problem
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left < 0.5:
+            report.steps.append(_step(statement, "unchecked", message="not reached: the file's time limit ran out"))
+            continue
+        if name in unknown:
+            report.steps.append(_step(statement, "unchecked", message=unknown[name]))
+            continue
         if name is not None and name not in bound_problems:
             bound_problems[name] = worker.run("bind", name, BIND_SECONDS)
         if name is not None and bound_problems[name][0] != "ok":
@@ -61,8 +79,9 @@ def check(text: str, problem: str | None = None, file: str = "<text>", seconds: 
         first = None
         for candidate in ([None] if not statement.continues or not chains else chains[::-1][:CONTINUE_BACK]):
             sides, subject_sides, start = _sides(statement, candidate)
+            budget = seconds if left is None else max(0.5, min(seconds, left - 0.25))
             kind, result = worker.run("check", (name, sides, statement.line, author, taint,
-                                                statement.unchecked_relation, start), seconds)[:2]
+                                                statement.unchecked_relation, start), budget)[:2]
             first = first or (kind, result, sides, subject_sides)
             if kind != "ok" or result.status != "wrong":
                 break
@@ -100,28 +119,33 @@ def _step(statement: Statement, status, expected="", message="") -> Step:
     return Step(statement.line, statement.problem, statement.latex.strip(), status, expected, message)
 
 
-def _known_problems(text: str, problem: str | None, file: str):
-    from derive.catalog import find
-    from derive.checking.extract import line_of, problem_markers
-    if problem is not None:
-        find(problem)
+def _unknown_problems(text: str) -> dict[str, str]:
+    """Marker names that are not problems → why their lines are unchecked
+    (one bad marker costs only its own lines their verdicts)."""
+    unknown = {}
     for offset, name in problem_markers(text):
+        if name in unknown:
+            continue
         try:
             find(name)
         except InputError as error:
-            raise InputError(f"{file}:{line_of(text, offset)}: {error}") from None
+            unknown[name] = f"line {line_of(text, offset)}: {error}"
+    return unknown
 
 
-def check_file(path: str, problem: str | None = None) -> Report:
+def check_file(path: str, problem: str | None = None, time_limit: float | None = None) -> Report:
     """Read a hand derivation (UTF-8 text, at most 1 MB) and check it."""
     text = read_text(path, MAX_BYTES, "a hand derivation in LaTeX or Markdown")
-    return check(text, problem, file=path)
+    return check(text, problem, file=path, time_limit=time_limit)
 
 
 def command(arguments) -> int:
     """`derive check FILE [--problem NAME] [--json]`: print the report, return the exit status."""
     try:
-        report = check_file(arguments.file, getattr(arguments, "problem", None))
+        limit = getattr(arguments, "time_limit", None)
+        # finish inside the command's own limit, so the report is printed
+        report = check_file(arguments.file, getattr(arguments, "problem", None),
+                            time_limit=None if not limit else max(1.0, 0.9 * limit - 1.0))
     except InputError as error:
         print(f"derive check: {error}", file=sys.stderr)
         return 2

@@ -13,7 +13,6 @@ import sympy
 from mpmath import iv
 
 from derive.catalog import find, solve
-from derive.checking.aliases import ALIASES
 from derive.checking.compare import INDEX_NAMES, Evaluator, Matrix, Unbound, scalar_or_matrix
 from derive.checking.normalise import normalise, spelling
 from derive.checking.parse import Side, canonical
@@ -88,8 +87,8 @@ class Binding:
     def __init__(self, problem: str):
         self.problem = problem
         self.solution = solve(problem)
-        # a problem module may carry its own ALIASES (same format); it wins over this package's table
-        table = {**ALIASES.get(problem, {}), **find(problem).student_names()}
+        # the problem's own names for its quantities, as its hand solutions write them
+        table = dict(find(problem).student_names())
         factory = table.pop("FUNCTIONS", None)
         self._symbols = None
         self.values: dict[str, object] = {}
@@ -111,6 +110,21 @@ class Binding:
             for name in (key, canonical(answer.latex), self._spelled(answer.latex)):
                 self.values.setdefault(name, value)
                 self.identities.setdefault(name, key)
+        # every quantity of the solution's graphs, not only its answers (answers win a name):
+        # a hand derivation names intermediates too (Ã = A + I, z₁, δ)
+        for key, quantity in self.solution.quantities.items():
+            if quantity.value is None or quantity.kind == "given" or getattr(quantity.value, "free_symbols", None):
+                # givens are bound by their paths (their letters double as dummies); a symbolic
+                # intermediate (O = X ⋆ F) would be compared with notation the line may not share
+                continue
+            try:
+                value = engine_value(quantity.value)
+            except (TypeError, ValueError, AttributeError):
+                continue
+            for name in (key, canonical(quantity.latex), self._spelled(quantity.latex)):
+                if name not in self.values:
+                    self.values[name] = value
+                    self.identities[name] = key
         for written, (_, builder) in functions.items():
             name = self._name(written)
             self.function_specs[name] = builder()

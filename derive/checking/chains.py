@@ -86,14 +86,16 @@ def binding(problem):
 
 def parsed(text: str, functions):
     key = (text, functions)
-    if key not in _PARSED:
-        try:
-            _PARSED[key] = parse_side(text, functions)
-        except ParseError as error:
-            _PARSED[key] = error
-        if len(_PARSED) > 5000:
-            _PARSED.clear()
-    return _PARSED[key]
+    if key in _PARSED:
+        return _PARSED[key]
+    try:
+        result = parse_side(text, functions)
+    except ParseError as error:
+        result = error
+    if len(_PARSED) >= 5000:
+        _PARSED.clear()  # before inserting: the entry just made must survive
+    _PARSED[key] = result
+    return result
 
 
 def check_chain(problem, sides, line, author, taints, unchecked_relation="", start=1) -> Outcome:
@@ -753,6 +755,14 @@ class Chain:
                     # numbers: random values of w_1, x, b_1 say nothing about it
                     self.reason = (f"the line is in symbols the problem does not know "
                                    f"({', '.join(sorted(self.unknown_names(last))[:4])})")
+                    ok = None
+                    break
+                if engine_names and not self.random_names.get((last, "author")) and not self.unknown_names(last):
+                    # RF_1 = 1 + 10·1 = 11 against the engine's closed form in k_1: the line is a number
+                    # for an instance the problem does not fix, so the two cannot be compared
+                    self.reason = (f"the problem's {subject_text(self.texts[0])} is a formula in "
+                                   f"{', '.join(sorted(engine_names)[:4])}; the line is a number for values "
+                                   f"of them the problem does not give")
                     ok = None
                     break
                 if not agree(claim, engine, relative=self.tolerance):

@@ -6,6 +6,7 @@ Everything here is string handling of untrusted text; nothing is evaluated.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -15,10 +16,12 @@ EQUALITIES = (r"\approx", r"\simeq", r"\equiv", "=")
 UNCHECKED_RELATIONS = (r"\neq", r"\ne", r"\Rightarrow", r"\implies", r"\rightarrow", r"\to", r"\leq", r"\geq",
                        r"\le", r"\ge", r"\ll", r"\gg", r"\in", r"\propto", r"\sim", "<", ">")
 
-PROBLEM_MARKER = re.compile(r"^\s*(?:%\s*problem:\s*([A-Za-z0-9-]+)\s*|<!--\s*problem:\s*([A-Za-z0-9-]+)\s*-->\s*)$",
-                            re.MULTILINE)
-DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\begin\{(equation|align|gather|multline)(\*?)\}(.+?)\\end\{\3\4\}",
-                     re.DOTALL)
+#: `% problem: NAME` or `<!-- problem: NAME -->` alone on a line. `[ \t]*`, not `\s*`:
+#: `\s*` at a line start matches across blank lines, which is quadratic on many of them.
+PROBLEM_MARKER = re.compile(r"^[ \t]*(?:%[ \t]*problem:[ \t]*([A-Za-z0-9.-]{1,80})[ \t]*|"
+                            r"<!--[ \t]*problem:[ \t]*([A-Za-z0-9.-]{1,80})[ \t]*-->[ \t]*)$", re.MULTILINE)
+#: Display openers and their closers; environments may be starred.
+OPENER = re.compile(r"\$\$|\\\[|\\begin\{(equation|align|gather|multline)(\*?)\}")
 MATRIX_ENVS = ("bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "cases", "array")
 
 
@@ -40,6 +43,17 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+class Lines:
+    """Line numbers of offsets, by bisection over the line starts (one pass
+    over the text, instead of counting newlines again for every statement)."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def __call__(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+
 def problem_markers(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group(1) or m.group(2)) for m in PROBLEM_MARKER.finditer(text)]
 
@@ -51,20 +65,33 @@ def without_comments(text: str) -> str:
 
 
 def displays(text: str) -> list[tuple[int, str]]:
-    """(offset of the content, content) of every display-math block, in order."""
+    """(offset of the content, content) of every display-math block, in order.
+
+    One pass: each opener looks for its closer once; a closer that is not
+    there after some point is not there after any later point either, so an
+    opener without one disables its kind (no rescans, linear in the text)."""
     text = without_comments(text)
-    found = []
-    for m in DISPLAY.finditer(text):
-        for group in (1, 2, 5):
-            if m.group(group) is not None:
-                found.append((m.start(group), m.group(group)))
-                break
+    found, i, missing = [], 0, set()
+    while (m := OPENER.search(text, i)) is not None:
+        closer = "$$" if m.group() == "$$" else "\\]" if m.group() == "\\[" else \
+            f"\\end{{{m.group(1)}{m.group(2)}}}"
+        if closer in missing:
+            i = m.end()
+            continue
+        end = text.find(closer, m.end())
+        if end < 0:
+            missing.add(closer)
+            i = m.end()
+            continue
+        found.append((m.end(), text[m.end():end]))
+        i = end + len(closer)
     return found
 
 
 def statements(text: str, problem: str | None = None) -> list[Statement]:
     """Every equation chain of the file, each with its line and problem."""
     markers = problem_markers(text)
+    line_at = Lines(text)
     result = []
     for offset, content in displays(text):
         current = problem
@@ -74,7 +101,7 @@ def statements(text: str, problem: str | None = None) -> list[Statement]:
                     current = name
         pending = ""
         for row_offset, row in rows(content):
-            line = line_of(text, offset + row_offset)
+            line = line_at(offset + row_offset)
             for part in parts(row):
                 statement = chain(part, line, current)
                 if statement is None and not has_relation(part):
@@ -127,7 +154,9 @@ def split_top(text: str, separators) -> list[tuple[int, str, str]]:
         if i < skip or depth != 0:
             continue
         for sep in separators:
-            if text.startswith(sep, i) and not (sep[0] == "\\" and text[i + len(sep):i + len(sep) + 1].isalpha()):
+            if text.startswith(sep, i) and not (sep[0] == "\\" and text[i + len(sep):i + len(sep) + 1].isalpha()) \
+                    and not (sep[0] != "\\" and i > 0 and text[i - 1] == "\\" and text[i - 2:i] != "\\\\"):
+                # `\,` is spacing and `\{` a brace: a separator only where no backslash makes it a command
                 if sep == "=" and i > 0 and text[i - 1] in "<>!:":
                     continue
                 pieces.append((start, before, text[start:i]))
@@ -169,7 +198,10 @@ def has_relation(text: str) -> bool:
 
 
 def chain(text: str, line: int, problem: str | None) -> Statement | None:
+    premise = text.strip().endswith(":")
     text = text.strip().rstrip(",.;:").strip()
+    if premise and re.fullmatch(r"[^=]{1,40}=\s*-?[\d.]+", text):
+        return None  # "α = 2:" introduces a case to work through; it claims nothing
     text = re.sub(r"^\\therefore\s*", "", text)
     if not text:
         return None

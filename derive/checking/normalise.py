@@ -120,7 +120,17 @@ def spelling(text: str) -> str:
     return _names(_cosmetics(text))
 
 
+#: 418\,716 or 1{,}000: digits grouped by threes are one number.
+THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:(?:\\,|\{,\}|\\ )\d{3})+)(?![\d.])")
+
+
+def thousands(text: str) -> str:
+    """Digit groups joined: `418\\,716` → `418716` (before `\\,` becomes a space)."""
+    return THOUSANDS.sub(lambda m: m.group(1) + re.sub(r"\D", "", m.group(2)), text)
+
+
 def _cosmetics(text: str) -> str:
+    text = thousands(text)
     text = re.sub(r"\\(left|right|big|Big|bigg|Bigg)([lr]?)\s*(\\[{}]|\\langle|\\rangle|[()\[\]|.])",
                   lambda m: "" if m.group(3) == "." else m.group(3), text)
     text = re.sub(r"\\textcircled\{[^{}]*\}|\\therefore|\\displaystyle|\\limits", " ", text)

@@ -37,6 +37,17 @@ def _parse_number(self, text: str):
 
 _latex2sympy2._Latex2Sympy.parse_number = _parse_number
 
+
+def _convert_number(number: str):
+    """The library's module-level number conversion, without `sympy.Number(str)`."""
+    if "," in number and number.startswith("0"):
+        number = number.replace(",", ".")
+    return _parse_number(None, number.replace(" ", "").replace(",", "") if "." in number
+                         else number.translate(str.maketrans("", "", ", ")))
+
+
+_latex2sympy2.convert_number = _convert_number
+
 CONVERSION = ConversionConfig(interpret_as_mixed_fractions=False, interpret_simple_eq_as_assignment=False,
                               interpret_contains_as_eq=False, lowercase_symbols=False)
 NORMALISATION = NormalizationConfig(basic_latex=False, units=False, malformed_operators=False, nits=False,
@@ -96,9 +107,12 @@ def _parse(text: str, normalised: Normalised) -> Side:
         expr = latex2sympy(normalised.latex, normalization_config=NORMALISATION, conversion_config=CONVERSION)
     except RecursionError:
         raise ParseError("nested too deeply") from None
-    except Exception as error:  # the grammar raises bare Exceptions
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError, NotImplementedError):
+        # the library failed inside its own conversion: its message is about its internals
+        raise ParseError("cannot parse this construct") from None
+    except Exception as error:  # the grammar raises bare Exceptions for syntax errors
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ParseError(f"cannot parse: {message}") from None
+        raise ParseError(f"cannot parse: {message[:120]}") from None
     if not isinstance(expr, (sympy.Basic, sympy.MatrixBase)) or isinstance(expr, sympy.Set) or (
             isinstance(expr, sympy.logic.boolalg.Boolean) and not isinstance(expr, sympy.Expr)):
         raise ParseError(f"not an expression ({type(expr).__name__})")

@@ -8,9 +8,12 @@ MemoryError inside the worker instead of taking the machine down.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import resource
+import signal
+import threading
 
 #: Seconds one step may take; binding a problem (solving it) may take longer.
 STEP_SECONDS = 10.0
@@ -30,7 +33,20 @@ def _virtual_size() -> int:
     return 0
 
 
-def _serve(connection, extra_memory):
+def _die_with_parent():
+    """Linux: the kernel kills the worker when the process that forked it
+    dies, so a killed `derive check` never leaves a worker running."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _serve(connection, extra_memory, parent):
+    _die_with_parent()
+    if os.getppid() != parent:
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     limit = _virtual_size() + extra_memory
     try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -53,8 +69,8 @@ def _serve(connection, extra_memory):
             result = ("error", "ran out of memory (limit reached)")
         except RecursionError:
             result = ("error", "nested too deeply")
-        except Exception as error:  # one bad step never stops the others
-            result = ("error", f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+        except Exception:  # one bad step never stops the others; its internals are not the reader's business
+            result = ("error", "uses something the checker cannot evaluate here")
         try:
             connection.send(result)
         except MemoryError:
@@ -68,9 +84,12 @@ class Worker:
         self.connection = None
 
     def _start(self):
+        # import the checker before forking: every worker then starts warm,
+        # and nothing is imported (or compiled) inside the guarded worker
+        import derive.checking.chains  # noqa: F401
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, self.extra_memory), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, self.extra_memory, os.getpid()), daemon=True)
         self.process.start()
         child.close()
 
@@ -99,13 +118,15 @@ class Worker:
             self.connection = None
 
 
-_WORKER: Worker | None = None
-_OWNER = None
+_LOCAL = threading.local()
 
 
 def shared() -> Worker:
-    """The process's worker, reused across steps and runs."""
-    global _WORKER, _OWNER
-    if _WORKER is None or _OWNER != os.getpid():
-        _WORKER, _OWNER = Worker(), os.getpid()
-    return _WORKER
+    """This thread's worker, reused across its steps and runs. One worker per
+    thread (and per process after a fork): a pipe carries one conversation,
+    so two threads sharing one would read each other's verdicts."""
+    worker, owner = getattr(_LOCAL, "worker", None), getattr(_LOCAL, "owner", None)
+    if worker is None or owner != os.getpid():
+        worker = Worker()
+        _LOCAL.worker, _LOCAL.owner = worker, os.getpid()
+    return worker
