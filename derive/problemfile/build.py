@@ -34,6 +34,8 @@ CONVENTION = ("Denominator layout: ∂L/∂W has the shape of W, so for z = W x 
               "and ∂L/∂x = Wᵀ · ∂L/∂z.")
 #: The largest count a sum's range may end at (\\sum_{i=1}^{m} with m given).
 MAX_COUNT = 1000
+#: A rational value stays exact up to this many bits of numerator or denominator.
+EXACT_BITS = 128
 #: How many names an "unknown name" message lists.
 LISTED = 12
 
@@ -145,7 +147,7 @@ class FileProblem:
             if isinstance(expr, sympy.Tuple):
                 raise InputError(f"{spec.path}: {key}: a list of values (a comma outside parentheses?); "
                                  "a quantity is one number, vector or matrix")
-            if not isinstance(expr, (sympy.Expr, sympy.MatrixBase)) or isinstance(expr, sympy.logic.boolalg.Boolean):
+            if not isinstance(expr, (sympy.Expr, sympy.MatrixBase, sympy.MatrixExpr)):
                 raise InputError(f"{spec.path}: {key}: not a number, vector or matrix")
             if isinstance(expr, sympy.MatrixBase):
                 expr = sympy.ImmutableMatrix(expr)
@@ -352,10 +354,12 @@ def _needed(graph, wanted) -> list:
 
 
 def _decimal(value):
+    """Rationals stay exact while they are short; other numbers become decimals."""
     if isinstance(value, sympy.MatrixBase):
         return sympy.ImmutableMatrix(value.shape[0], value.shape[1], [_decimal(v) for v in value])
-    if isinstance(value, sympy.Basic) and value.is_number and not value.is_Rational and not value.is_Float:
-        return value.evalf(PRECISION)
+    if isinstance(value, sympy.Basic) and value.is_number and not value.is_Float:
+        if not value.is_Rational or max(abs(value.p), value.q).bit_length() > EXACT_BITS:
+            return value.evalf(PRECISION)
     return value
 
 

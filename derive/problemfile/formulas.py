@@ -40,6 +40,10 @@ from derive.reading import _tree as parse_tree
 from derive.reading.build import Builder, elementwise, is_array
 
 
+#: The largest exponent a formula may write (x^{1000000} would be a number of a million bits).
+MAX_POWER = 1000
+
+
 def read_formula(latex: str, names: Mapping[str, object], counts: Mapping[str, int] | None = None):
     """One formula as a SymPy expression over the symbols in `names`;
     `counts`: scalar givens with whole-number values, which a sum's range
@@ -213,6 +217,12 @@ class ArrayBuilder(Builder):
         return self.norm(node, self.build(inner), 2, squared=False)
 
     def _power(self, node, base, exponent):
+        power = self.build(exponent)
+        if isinstance(power, sympy.Basic) and power.is_Number and abs(power) > MAX_POWER:
+            raise ReadError(f"a power of {power}; at most {MAX_POWER} is read", _column(node))
+        if isinstance(power, sympy.Basic) and any(isinstance(p, sympy.Pow) and not p.exp.is_Number
+                                                  for p in sympy.preorder_traversal(power)):
+            raise ReadError("a tower of powers (a power in an exponent) is not read", _column(node))
         if isinstance(base, Tree) and base.data == "name" and base.children[0].value == "e" and "e" not in self.names:
             power = self.build(exponent)
             if is_array(power):
