@@ -63,6 +63,19 @@ REFERENCES = {
         ("o", lambda v: v["V"] @ v["a"]),
         ("L", lambda v: 0.5 * np.sum((v["o"] - v["y"]) ** 2)),
     ],
+    "lstm-step.toml": [
+        ("f", lambda v: sigmoid(v["W_f"] @ v["x"] + v["U"] @ v["h_0"] + v["b"])),
+        ("i", lambda v: sigmoid(v["W_i"] @ v["x"] + v["U"] @ v["h_0"] + v["b"])),
+        ("o", lambda v: sigmoid(v["W_o"] @ v["x"] + v["U"] @ v["h_0"] + v["b"])),
+        ("c_tilde", lambda v: np.tanh(v["W_c"] @ v["x"] + v["U"] @ v["h_0"] + v["b"])),
+        ("c", lambda v: v["f"] * v["c_0"] + v["i"] * v["c_tilde"]),
+        ("h", lambda v: v["o"] * np.tanh(v["c"])),
+        ("L", lambda v: 0.5 * np.sum((v["h"] - v["y"]) ** 2)),
+    ],
+    "logistic-regression.toml": [
+        ("p", lambda v: sigmoid(v["w"] @ v["x"] + v["b"])),
+        ("L", lambda v: -np.sum(v["y"] * np.log(v["p"]) + (1 - v["y"]) * np.log(1 - v["p"]))),
+    ],
     "mlp-backprop-step.toml": [
         ("z_1", lambda v: v["W_1"] @ v["x"] + v["b_1"]),
         ("a_1", lambda v: sigmoid(v["z_1"])),
