@@ -29,6 +29,14 @@ def line_of(path: Path, fragment: str, occurrence: int = 0) -> int:
     return lines[occurrence]
 
 
+def judged(report) -> dict:
+    """The verdicts, with lines not judged counted together: whether such a line
+    is unparsed or unchecked changes as the reader learns notation."""
+    counts = report.summary
+    return {"ok": counts["ok"], "wrong": counts["wrong"], "carried": counts["carried"],
+            "not judged": counts["unparsed"] + counts["unchecked"]}
+
+
 def statuses(report, line):
     return [step.status for step in report.steps if step.line == line]
 
@@ -483,7 +491,7 @@ def test_gan_optimal_discriminator_is_right():
     assert "random points" in step.message, report.as_text()
     # "∂/∂D (…) = 0" is a condition, not an identity
     assert_line(report, path, r"\frac{\partial}{\partial D}", "unchecked")
-    assert report.summary == {"ok": 1, "wrong": 0, "carried": 0, "unparsed": 2, "unchecked": 1}, report.as_text()
+    assert judged(report) == {"ok": 1, "wrong": 0, "carried": 0, "not judged": 3}, report.as_text()
     wrong = check("<!-- problem: gan-optimal-discriminator -->\n"
                   "$$D^*(x) = \\frac{p_{\\text{data}}(x)}{p_{\\text{data}}(x) + 2 p_G(x)}$$\n")
     assert [s.status for s in wrong.steps] == ["wrong"], wrong.as_text()
@@ -520,7 +528,7 @@ def test_residual_backprop_only_a_repeated_line_is_ok():
     assert len(ok) == 1, report.as_text()
     previous = path.read_text().splitlines()[ok[0].line - 3]
     assert previous.strip("$ ") == path.read_text().splitlines()[ok[0].line - 1].strip("$ "), report.as_text()
-    assert report.summary == {"ok": 1, "wrong": 0, "carried": 0, "unparsed": 3, "unchecked": 10}, report.as_text()
+    assert judged(report) == {"ok": 1, "wrong": 0, "carried": 0, "not judged": 13}, report.as_text()
 
 
 # --- conv-backprop-identities: seed 001 §5 ---------------------------------------------------
@@ -542,7 +550,7 @@ def test_conv_backprop_identities_entry_derivatives_are_right():
         step, = assert_line(report, path, fragment, "ok")
         assert "random points" in step.message, report.as_text()
     # index sums without bounds and ⋆/⊗ as operators: the grammar reads neither
-    assert report.summary == {"ok": 2, "wrong": 0, "carried": 0, "unparsed": 8, "unchecked": 4}, report.as_text()
+    assert judged(report) == {"ok": 2, "wrong": 0, "carried": 0, "not judged": 12}, report.as_text()
     wrong = check("<!-- problem: conv-backprop-identities -->\n"
                   "$$\\frac{\\partial O_{m,n}}{\\partial X_{i,j}} = F_{m-i,n-j}$$\n")
     assert [s.status for s in wrong.steps] == ["wrong"], wrong.as_text()

@@ -21,6 +21,7 @@ from latex2sympy2_extended.latex2sympy2 import ConversionConfig
 from latex2sympy2_extended.math_normalization import NormalizationConfig
 
 from derive.checking.fastparse import fast_parse
+from derive.reading import ReadError, read_chain
 from derive.checking.normalise import ARGUMENT, CASES, LITERAL, MATRIX, Normalised, NormaliseError, normalise
 
 def _parse_number(self, text: str):
@@ -107,18 +108,31 @@ def _parse(text: str, normalised: Normalised) -> Side:
         expr = latex2sympy(normalised.latex, normalization_config=NORMALISATION, conversion_config=CONVERSION)
     except RecursionError:
         raise ParseError("nested too deeply") from None
-    except (AttributeError, TypeError, KeyError, IndexError, ValueError, NotImplementedError):
-        # the library failed inside its own conversion: its message is about its internals
-        raise ParseError("cannot parse this construct") from None
     except Exception as error:  # the grammar raises bare Exceptions for syntax errors
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ParseError(f"cannot parse: {message[:120]}") from None
+        expr = _read(normalised.latex, error)
     if not isinstance(expr, (sympy.Basic, sympy.MatrixBase)) or isinstance(expr, sympy.Set) or (
             isinstance(expr, sympy.logic.boolalg.Boolean) and not isinstance(expr, sympy.Expr)):
         raise ParseError(f"not an expression ({type(expr).__name__})")
     if sympy.count_ops(expr, visual=False) > MAX_NODES:
         raise ParseError(f"more than {MAX_NODES} operations")
     return Side(text, expr, normalised.literals, matrices, arguments, cases)
+
+
+def _read(latex: str, error: Exception):
+    """The project's own reader (derive.reading), for what latex2sympy2's
+    grammar does not take (∇_W L, ‖x‖, KL(q ‖ p), \\operatorname{…}, …).
+    When it cannot read the side either, the grammar's error stands."""
+    try:
+        sides, relations = read_chain(latex, keep_transposes=True)
+        if not relations and len(sides) == 1:
+            return sides[0]
+    except ReadError:
+        pass
+    if isinstance(error, (AttributeError, TypeError, KeyError, IndexError, ValueError, NotImplementedError)):
+        # the library failed inside its own conversion: its message is about its internals
+        raise ParseError("cannot parse this construct") from None
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    raise ParseError(f"cannot parse: {message[:120]}") from None
 
 
 def placeholder(name: str) -> tuple[str, int] | None:

@@ -43,9 +43,11 @@ def _tree(latex: str):
 
 
 def read_chain(latex: str, names: Mapping[str, object] | None = None, *, strict: bool = False,
-               number: Callable[[str], object] | None = None) -> tuple[list, list[str]]:
-    """The sides of `a = b ≈ c` and the relations between them."""
-    builder = Builder(names, number=number, strict=strict)
+               number: Callable[[str], object] | None = None, keep_transposes: bool = False) -> tuple[list, list[str]]:
+    """The sides of `a = b ≈ c` and the relations between them. With
+    `keep_transposes`, the transpose of an unknown scalar name is the name
+    `W^T` (the checker decides later what W is) rather than W itself."""
+    builder = Builder(names, number=number, strict=strict, keep_transposes=keep_transposes)
     try:
         return builder.chain(_tree(latex))
     except RecursionError:

@@ -48,7 +48,8 @@ def is_function(value) -> bool:
 
 class Builder:
     def __init__(self, names: Mapping[str, object] | None = None, number: Callable[[str], object] | None = None,
-                 strict: bool = False):
+                 strict: bool = False, keep_transposes: bool = False):
+        self.keep_transposes = keep_transposes
         self.names = {canonical(k): v for k, v in (names or {}).items()}
         self.number = number or exact_number
         self.strict = strict
@@ -239,7 +240,11 @@ class Builder:
 
     def _transpose(self, node, inner):
         value = self.build(inner)
-        return value.T if is_array(value) else value
+        if is_array(value):
+            return value.T
+        if self.keep_transposes and isinstance(value, sympy.Symbol):
+            return sympy.Symbol(value.name + "^T")  # an unknown W: its transpose is a name of its own
+        return value
 
     def _factorial(self, node, inner):
         value = self.build(inner)

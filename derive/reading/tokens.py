@@ -115,7 +115,7 @@ class Tokenizer:
         self.emit("NUMBER", digits.rstrip(".") if digits.endswith(".") else digits, start)
 
     # --- names ---------------------------------------------------------------
-    def name(self, base: str, end: int, start: int | None = None):
+    def name(self, base: str, end: int, start: int | None = None, vector: bool = False):
         """A name from its base (a letter, a Greek letter, a marked or styled
         letter) and what decorates it: _sub, ^{(k)}, ^{[k]}, ^*, primes."""
         start = self.i if start is None else start
@@ -129,7 +129,7 @@ class Tokenizer:
             elif self.peek("'"):
                 self.i += 1
                 name += "'"
-            elif self.peek("^") and (mark := self.decoration()) is not None:
+            elif self.peek("^") and (mark := self.decoration(vector)) is not None:
                 if mark == "T":
                     self.emit("NAME", name, start)
                     self.emit("TRANSPOSE", "T")
@@ -139,9 +139,24 @@ class Tokenizer:
                 break
         self.emit("NAME", name, start)
 
-    def decoration(self) -> str | None:
+    def decoration(self, vector: bool = False) -> str | None:
         """After `^`: a transpose ("T"), a mark that belongs to the name, or
-        None for an exponent (the `^` is left for the parser)."""
+        None for an exponent (the `^` is left for the parser). On a bold name
+        (a vector or matrix), a superscript that is not a number is an index:
+        `\\mathbf{w}^{\\tau-1}` is the iterate, not a power."""
+        save = self.i
+        mark = self._decoration()
+        if mark is None and vector:
+            self.i = save + 1
+            argument = self.argument()
+            bare = canonical(argument)
+            if not re.fullmatch(r"-?\d+(?:\.\d+)?|-?\d+/\d+", bare):
+                return "^" + bare
+        if mark is None:
+            self.i = save
+        return mark
+
+    def _decoration(self) -> str | None:
         save = self.i
         self.i += 1
         self.skip_space()
@@ -376,7 +391,7 @@ class Tokenizer:
         inner = self.text[self.i + 1:end].strip()
         plain = canonical(inner)
         if re.fullmatch(r"[A-Za-z]|(?:" + "|".join(sorted(GREEK)) + ")", plain) and not inner.startswith("\\math"):
-            self.name(plain, end + 1, start)
+            self.name(plain, end + 1, start, vector=True)
             return
         self.emit("LBRACE", "", start)
         self.depth += 1
@@ -406,7 +421,9 @@ class Tokenizer:
         if canonical(inner).lower() in _function_words():
             self.function(canonical(inner), start)
             return
-        self.name(canonical(inner), self.i, start)
+        # \mathrm{w} stands for a bold w where the checker's normaliser replaced \mathbf
+        upright_letter = len(canonical(inner)) == 1 and canonical(inner) not in "ed"
+        self.name(canonical(inner), self.i, start, vector=upright_letter)
 
     def function(self, word: str, start: int):
         self.skip_space()
