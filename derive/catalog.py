@@ -148,6 +148,9 @@ def entries() -> list[Problem]:
 
 
 def find(name: str) -> Problem:
+    if name.endswith(".toml"):  # a problem file (derive.problemfile): every command takes one as a name
+        from derive.problemfile import load
+        return load(name)
     known = entries()
     for problem in known:
         if problem.name == name:

@@ -43,7 +43,7 @@ def parser() -> Parser:
     listing.add_argument("--json", action="store_true", help="print the catalog as JSON")
 
     solve = commands.add_parser("solve", help="solve a problem and print its solution step by step")
-    solve.add_argument("name", help="problem name, as `derive list` prints it")
+    solve.add_argument("name", help="problem name, as `derive list` prints it, or a problem file FILE.toml")
     solve.add_argument("--format", choices=("text", "latex", "markdown", "json"), default="text")
     solve.add_argument("--given", metavar="FILE.json", help="givens for a family (JSON object)")
     solve.add_argument("--seed", type=int, metavar="N", help="draw a random variant of the givens")
@@ -54,7 +54,7 @@ def parser() -> Parser:
 
     check = commands.add_parser("check", help="check a hand derivation line by line")
     check.add_argument("file", metavar="FILE", help="LaTeX or Markdown with display math")
-    check.add_argument("--problem", metavar="NAME", help="the problem whose quantities bind the symbols")
+    check.add_argument("--problem", metavar="NAME|FILE.toml", help="the problem whose quantities bind the symbols")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     return top
 
