@@ -25,6 +25,8 @@ from derive.errors import InputError
 
 #: The entry-point group through which problem packages register.
 GROUP = "derive.problems"
+#: The entry-point group of problem-file loaders, by file suffix.
+LOADERS = "derive.loaders"
 
 
 class UnknownProblem(InputError):
@@ -138,6 +140,14 @@ def _registered() -> tuple[Problem, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=1)
+def _loaders() -> dict[str, Callable[[str], Problem]]:
+    """File suffix → the function that loads a problem file of that kind,
+    registered under the entry-point group `derive.loaders` (as problems
+    are), so the catalog does not import the loaders it serves."""
+    return {entry.name: entry.load() for entry in entry_points(group=LOADERS)}
+
+
 def entries() -> list[Problem]:
     """Every registered problem, in its package's order."""
     problems = list(_registered())
@@ -148,9 +158,9 @@ def entries() -> list[Problem]:
 
 
 def find(name: str) -> Problem:
-    if name.endswith(".toml"):  # a problem file (derive.problemfile): every command takes one as a name
-        from derive.problemfile import load
-        return load(name)
+    suffix = name.rpartition(".")[2] if "." in name else ""
+    if suffix in _loaders():  # a problem file (FILE.toml → derive.problemfile): every command takes one
+        return _loaders()[suffix](name)
     known = entries()
     for problem in known:
         if problem.name == name:

@@ -122,3 +122,8 @@ def test_any_text_reads_or_fails_cleanly(pieces):
         read_chain("".join(pieces), strict=False)
     except ReadError:
         pass
+
+
+def test_a_factor_before_a_sum():
+    sides, _ = read_chain(r"\frac{1}{4} \sum_{i=1}^{4} i^2 + 1")
+    assert sides[0] == sympy.Rational(30, 4) + 1

@@ -52,7 +52,7 @@ def read_chain(latex: str, names: Mapping[str, object] | None = None, *, strict:
         return builder.chain(_tree(latex))
     except RecursionError:
         raise ReadError("nested too deeply", 0) from None
-    except (TypeError, ValueError, AttributeError, IndexError, ZeroDivisionError) as error:
+    except (TypeError, ValueError, AttributeError, IndexError, ZeroDivisionError, NotImplementedError) as error:
         if isinstance(error, ReadError):
             raise
         raise ReadError(f"cannot combine these: {_first_line(error)}", 0) from None

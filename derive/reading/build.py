@@ -422,6 +422,13 @@ class Builder:
     def _sum_over(self, node, limits, body):
         return self.big(node, limits, body, sympy.Add)
 
+    def _scaled_sum(self, node, factor, limits, body):
+        """\\frac{1}{m} \\sum_{i=1}^{m} x_i: a factor before a Σ."""
+        return multiply(self.build(factor), self.big(node, limits, body, sympy.Add))
+
+    def _scaled_product(self, node, factor, limits, body):
+        return multiply(self.build(factor), self.big(node, limits, body, sympy.Mul))
+
     def _product_over(self, node, limits, body):
         return self.big(node, limits, body, sympy.Mul)
 

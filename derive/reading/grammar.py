@@ -40,6 +40,8 @@ limits: UNDERSCORE script (CARET script)?
 
 ?juxt: postfix
      | juxt postfix                     -> juxt
+     | juxt SUM limits signed           -> scaled_sum
+     | juxt PROD limits signed          -> scaled_product
 
 ?postfix: atom
         | postfix CARET script          -> power
