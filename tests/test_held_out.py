@@ -25,11 +25,12 @@ def test_the_keys_cover_enough_lines(totals):
 
 @pytest.mark.slow
 def test_no_more_false_alarms_or_passed_errors_than_measured(totals):
-    assert totals["false_alarms"] <= 3, totals
+    assert totals["false_alarms"] <= 1, totals
     assert totals["planted_ok"] <= 3, totals
 
 
 @pytest.mark.slow
 def test_judged_and_caught_stay_above_what_was_measured(totals):
     assert totals["judged"] / totals["lines"] >= 0.45, totals
-    assert totals["caught"] >= 24, totals
+    assert totals["caught"] >= 25, totals
+    assert totals["carried_seen"] >= 7, totals

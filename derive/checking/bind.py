@@ -125,6 +125,7 @@ class Binding:
                 if name not in self.values:
                     self.values[name] = value
                     self.identities[name] = key
+        self._forget_family_names(find(problem))
         for written, (_, builder) in functions.items():
             name = self._name(written)
             self.function_specs[name] = builder()
@@ -132,6 +133,19 @@ class Binding:
             self.values[name] = self.function_specs[name][1]
         for written, spec in table.items():
             self._bind(written, spec, answers)
+
+    def _forget_family_names(self, problem):
+        """An instance of a family (mlp-backprop-step of mlp) also has the
+        family's generic answers (z_1, a_2 for whole layers). Where its
+        statement never writes that letter with a subscript, a student's z_2
+        is their own quantity, not the family's: it is not bound."""
+        if not problem.family or problem.family == problem.name or not self.solution.statement:
+            return
+        written = set(re.findall(r"(?<![A-Za-z])([A-Za-z])(?:_|[\u2080-\u2089])", self.solution.statement))
+        for name in [n for n in self.values if re.fullmatch(r"[A-Za-z]_\{?\w+\}?", n)]:
+            if name[0] not in written and self.identities.get(name, name) in self.solution.answers:
+                del self.values[name]
+                self.identities.pop(name, None)
 
     def _spelled(self, latex: str) -> str:
         try:

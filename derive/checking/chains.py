@@ -29,7 +29,7 @@ from mpmath import iv, mp
 from derive.checking.bind import Binding, squash
 from derive.checking import logic
 from derive.checking.compare import (
-    POINTS, Context, Matrix, TooLarge, Unbound, Unsupported, agree, describe, evaluate, rounds_like,
+    POINTS, Context, Matrix, TooLarge, Unbound, Unsupported, agree, describe, evaluate, multiply, rounds_like,
     scalar_or_matrix,
 )
 from derive.checking.normalise import readings
@@ -354,7 +354,7 @@ class Chain:
         if subject is not None and len(self.sides) > 1:
             return self.definition(subject, values, compared, too_large)
         if compared:
-            return Outcome("ok", message="the sides agree")
+            return self.carried_arithmetic(None, values) or Outcome("ok", message="the sides agree")
         if too_large is not None:
             return Outcome("unchecked", message=f"refused: {too_large}")
         reason = self.reason or next((str(v) for v, _ in values if isinstance(v, Unsupported)), "")
@@ -387,6 +387,10 @@ class Chain:
                     found.append((literal, self.taints[literal]))
             if squash(self.texts[i]) in self.taints:
                 found.append((shorten(self.texts[i]), self.taints[squash(self.texts[i])]))
+            if not (lone_literal(self.sides[i]) or written_integer(self.texts[i])):
+                for number in integers_in(self.texts[i]):
+                    if INTEGER + number in self.taints and self.taints[INTEGER + number] is not None:
+                        found.append((number, self.taints[INTEGER + number]))
         return found
 
     def disagreement(self, j, a, b, values) -> Outcome:
@@ -413,6 +417,8 @@ class Chain:
             outcome.taints[literal] = origin
         if self.sides[-1].matrices:
             outcome.taints[squash(last)] = origin
+        if (written := written_integer(last)) is not None:
+            outcome.taints[INTEGER + written] = origin  # "66² = 4 365": a later 4 365 × 96 carries it
         if subject is not None:
             outcome.taints[self.identity(subject)] = origin
             outcome.taints["label:" + self.identity(subject)] = subject_text(self.texts[0])
@@ -470,6 +476,12 @@ class Chain:
             outcome = Outcome("ok", message=f"{subject_text(self.texts[0])} = {describe(engine)}; the line's "
                                             f"{shorten(self.texts[claim_index])} differs only by the rounding of "
                                             f"{anchor} on earlier lines")
+            self.define(outcome, subject, values)
+            return outcome
+        if self.opposite_convention(subject, claim, engine):
+            outcome = Outcome("ok", message=f"{subject_text(self.texts[0])} = {describe(claim)}: the engine's δ is "
+                                            f"{describe(engine)}, defined with the opposite sign (δ = −∂L/∂z); "
+                                            f"both conventions are in use")
             self.define(outcome, subject, values)
             return outcome
         tainted = self.tainted_inputs(range(1, len(self.sides)))
@@ -560,7 +572,31 @@ class Chain:
         value, _ = self.value(0, world="engine")
         return value
 
+    def carried_arithmetic(self, subject, values) -> Outcome | None:
+        """Sides that agree with each other, fed a number an earlier line got
+        wrong: right arithmetic on a wrong input, as examiners mark it."""
+        tainted = self.tainted_inputs(range(1, len(self.sides) - 1) if len(self.sides) > 2 else range(1, 2))
+        if not tainted:
+            return None
+        return self.wrong("", f"follows correctly from {inputs_text(tainted)}, which "
+                              f"{'is' if single(tainted) else 'are'} wrong", subject, values, tainted,
+                          status="carried")
+
+    def opposite_convention(self, subject, claim, engine) -> bool:
+        """δ is ∂L/∂z in some courses and −∂L/∂z in others: a δ line whose own
+        arithmetic holds and whose value is exactly the engine's negative
+        follows the other convention, and is not wrong."""
+        name = canonical(self.texts[0]) if self.texts else ""
+        if not (name.startswith("delta") or name.startswith("boldsymboldelta")):
+            return False
+        try:
+            return not agree(claim, engine) and agree(claim, multiply(-1, engine))
+        except (TypeError, ValueError):
+            return False
+
     def definition(self, subject, values, compared, too_large) -> Outcome:
+        if compared and (carried := self.carried_arithmetic(subject, values)) is not None:
+            return carried
         unchecked = self.reason or f"{subject_text(self.texts[0])} is the author's own name"
         outcome = Outcome("ok" if compared else "unchecked",
                           message="the sides agree" if compared else f"{unchecked}: nothing to compare with")
@@ -949,6 +985,23 @@ def cell_literals(side: Side) -> list[str]:
 def subject_text(text: str) -> str:
     text = re.sub(r"\\textcircled\{[^{}]*\}\s*", "", text)
     return shorten(re.sub(r"\\text\{\s*([^{}]*?)\s*\}", r"\1", text), 30)
+
+
+#: Taint key of an integer written as a line's result (with its separators removed).
+INTEGER = "int:"
+_INTEGER = re.compile(r"(?<![\d.\\^_{])\d{1,3}(?:(?:\\,|\{,\}|\\ )\d{3})+(?![\d.])|(?<![\d.\\^_{])\d{2,}(?![\d.])")
+
+
+def integers_in(text: str) -> list[str]:
+    """Integers of two or more digits written in a side (exponents and
+    subscripts aside), with their thousands separators removed."""
+    return [re.sub(r"\D", "", m.group()) for m in _INTEGER.finditer(text)]
+
+
+def written_integer(text: str) -> str | None:
+    """The integer a side consists of (418\\,716 → 418716), or None."""
+    found = _INTEGER.fullmatch(text.strip())
+    return re.sub(r"\D", "", found.group()) if found else None
 
 
 def lone_literal(side: Side) -> str:
