@@ -48,10 +48,14 @@ def build(solution, given: dict):
     known = {**sizes, unknown: value}
 
     graph = solution.keep(Graph())
-    K = graph.given("K", sympy.Integer(known["kernel"]))
+
+    def size(name, key):  # the size solved for is a result, not a given
+        value = sympy.Integer(known[key])
+        return graph.define(name, value) if key not in sizes else graph.given(name, value)
+    K = size("K", "kernel")
     C_in = graph.given("C_in", sympy.Integer(in_channels), latex=r"C_{\mathrm{in}}")
     C_out = graph.given("C_out", sympy.Integer(out_channels), latex=r"C_{\mathrm{out}}")
-    O = graph.given("O", sympy.Integer(known["output"]))
+    O = size("O", "output")
     graph.define("params", (K * K * C_in + 1) * C_out, latex=r"\#\mathrm{params}", text="#params")
     graph.define("params_no_bias", K * K * C_in * C_out, latex=r"\#\mathrm{params}_{\text{no bias}}",
                  text="#params without bias")
