@@ -69,8 +69,9 @@ class Problem:
     #: the layout convention of the problem's matrix derivatives, when one applies
     convention: str = ""
     #: the title of a variant (other givens, or a seed), which the named
-    #: problem's own title may no longer describe: its family's title
-    variant_title: str = ""
+    #: problem's own title may no longer describe: its family's title, or a
+    #: function of the givens that describes them (the network, the shapes)
+    variant_title: str | Callable[[Mapping], str] = ""
 
     @property
     def takes_given(self) -> bool:
@@ -82,8 +83,8 @@ class Problem:
 
     def instance(self, name: str, title: str, source: str, **changes) -> "Problem":
         """A named problem that is an instance of this family."""
-        return replace(self, name=name, title=title, source=source, family=self.family or self.name,
-                       variant_title=self.variant_title or self.title, **changes)
+        changes.setdefault("variant_title", self.variant_title or self.title)
+        return replace(self, name=name, title=title, source=source, family=self.family or self.name, **changes)
 
     def as_json(self) -> dict:
         return {"name": self.name, "title": self.title, "source": self.source, "family": self.family}
@@ -96,6 +97,12 @@ class Problem:
 
     def statement_for(self, given) -> str:
         return self.statement(given) if callable(self.statement) else self.statement
+
+    def variant_title_for(self, given) -> str:
+        """The title of a variant with these givens (what they describe)."""
+        if callable(self.variant_title):
+            return self.variant_title(given)
+        return self.variant_title or self.title
 
     def student_names(self) -> Mapping:
         return self.names() if callable(self.names) else self.names
@@ -124,8 +131,9 @@ class Problem:
         if variant and self.family == self.name:
             title = f"{self.title} ({variant})"
         elif variant:
-            title = f"{self.variant_title or self.title} (a variant of {self.name}, {variant})"
-            source = f"a variant of {self.source}"
+            which = variant if seed is not None else "other givens"
+            title = f"{self.variant_title_for(given)}: a variant of {self.name} ({which})"
+            source = f"a variant of {self.source} ({which})"
         solution = Solution(self.name, title, source, self.statement_for(given), given=given,
                             convention=self.convention, variant=variant)
         self.build(solution, given)  # a family whose statement follows from its solving writes it there

@@ -15,13 +15,14 @@ from __future__ import annotations
 import sympy
 
 from derive.architecture.sizes import (
-    SIZE_NOTATION, SIZE_SYMBOLS, STACK_NOTATION, conv_stack, solve_size, stack_steps,
+    FLOORED_SIZE, MULTS, PARAMS, SIZE_NOTATION, SIZE_SYMBOLS, STACK_NOTATION, C_in, C_out, D, I, K, O, P, S,
+    conv_stack, solve_size,
 )
 from derive.catalog import Problem
 from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.numbers import InputError
-from derive.core.steps import Relation, Remark
+from derive.core.steps import Evaluation, Relation, Remark
 
 GIVEN = {"input": 205, "output": 66, "stride": 3, "padding": 0, "in_channels": 10, "out_channels": 96}
 KEYS = {"input": "I", "output": "O", "kernel": "K", "stride": "S", "padding": "P", "dilation": "D"}
@@ -47,10 +48,14 @@ def build(solution, given: dict):
     known = {**sizes, unknown: value}
 
     graph = solution.keep(Graph())
-    K = graph.given("K", sympy.Integer(known["kernel"]))
+
+    def size(name, key):  # the size solved for is a result, not a given
+        value = sympy.Integer(known[key])
+        return graph.define(name, value) if key not in sizes else graph.given(name, value)
+    K = size("K", "kernel")
     C_in = graph.given("C_in", sympy.Integer(in_channels), latex=r"C_{\mathrm{in}}")
     C_out = graph.given("C_out", sympy.Integer(out_channels), latex=r"C_{\mathrm{out}}")
-    O = graph.given("O", sympy.Integer(known["output"]))
+    O = size("O", "output")
     graph.define("params", (K * K * C_in + 1) * C_out, latex=r"\#\mathrm{params}", text="#params")
     graph.define("params_no_bias", K * K * C_in * C_out, latex=r"\#\mathrm{params}_{\text{no bias}}",
                  text="#params without bias")
@@ -117,6 +122,30 @@ def build_stack(solution, given: dict):
     solution.notation.update({"params": ("#params", r"\#\mathrm{params}"),
                               "params_no_bias": ("#params without bias", r"\#\mathrm{params}_{\text{no bias}}"),
                               "mults": ("#mults", r"\#\mathrm{mults}")})
+
+
+def stack_steps(records) -> list:
+    """Per layer: output size, parameters and multiplications with its numbers substituted."""
+    steps = []
+    for number, record in enumerate(records, start=1):
+        layer = record["layer"]
+        values = {I: record["input"], K: layer["kernel"], S: layer["stride"], P: layer["padding"],
+                  D: layer["dilation"], C_in: record["in_channels"], C_out: record["out_channels"],
+                  O: record["output"]}
+        kind = "pooling" if record["pool"] else "convolution"
+        note = (f"layer {number} ({kind}): k = {layer['kernel']}, s = {layer['stride']}, p = {layer['padding']}, "
+                f"d = {layer['dilation']}, {record['in_channels']} → {record['out_channels']} channels")
+        formulas = [(f"O_{number}", FLOORED_SIZE, "output")]
+        if not record["pool"]:
+            formulas += [(f"params_{number}", PARAMS, "params"), (f"mults_{number}", MULTS, "mults")]
+        for name, formula, key in formulas:
+            used = {sym: sympy.Integer(v) for sym, v in values.items() if sym in formula.free_symbols}
+            steps.append(Evaluation(sympy.Symbol(name), formula, used, sympy.Integer(record[key]), note=note))
+            note = ""
+        if record["pool"]:
+            steps.append(Remark(f"Layer {number} pools: no parameters, and its windows compare rather than "
+                                "multiply."))
+    return steps
 
 
 def describe(sizes, in_channels, out_channels) -> str:

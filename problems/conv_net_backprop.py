@@ -11,6 +11,7 @@ derivative of the loss.
 from __future__ import annotations
 
 import dataclasses
+import math as pymath
 import random
 
 import sympy
@@ -20,16 +21,39 @@ from derive.catalog import Problem
 from derive.nn import layers
 from derive.nn.convolution import Correlation
 from derive.core.functions import sigmoid
+from derive.core.givens import Givens
 from derive.core.graph import Graph
 from derive.core.matrices import explicit
 from derive.core.steps import Relation, Remark
-from problems import S1
+from derive.printing import math
+from problems import S1, draw
 
 STATEMENT = (
     "A convolutional network: layer 1 takes x = [x11 x12; x21 x22] and the filter v₁ = [w1 w2] and outputs "
     "z₁ = tanh(x ⋆ v₁); layer 2 is fully connected with v₂ = [w31 w32; w41 w42] and outputs z₂ = σ(v₂ z₁); "
     "layer 3 is fully connected with v₃ = [w5 w6] and outputs y* = v₃ z₂. Using backpropagation, find the "
     "derivative of (y* − y)² with respect to w1.")
+
+#: the numbers of part (d): the seed asks for the closed form only, so this instance is ours
+GIVEN = {"x": [[1, -0.5], [0.5, 1]], "v1": [[1, 0.5]], "v2": [[1, -0.5], [0.5, 1]], "v3": [[1, -1]], "y": 0.5}
+#: the shape of each given, and the symbols it stands for
+SHAPES = {"x": (2, 2), "v1": (1, 2), "v2": (2, 2), "v3": (1, 2)}
+
+
+def read(given: dict) -> dict:
+    """The givens as matrices; y as a 1×1 matrix."""
+    g = Givens(given, "given", (*SHAPES, "y"))
+    values = {name: g.matrix(name, shape) for name, shape in SHAPES.items()}
+    values["y"] = ImmutableMatrix([[g.number("y")]])
+    return values
+
+
+def statement(given: dict) -> str:
+    values = read(given)
+    numbers = "; ".join(f"{name} = {math.text(values[name])}" for name in ("x", "v1", "v2", "v3"))
+    numbers = numbers.replace("v1", "v₁").replace("v2", "v₂").replace("v3", "v₃")
+    return (STATEMENT + f" Then evaluate it, and every forward value and gradient, at {numbers} and "
+            f"y = {math.text(values['y'][0, 0])}.")
 
 X = ImmutableMatrix(2, 2, lambda a, b: Symbol(f"x{a + 1}{b + 1}", real=True))
 V1 = ImmutableMatrix([[Symbol("w1", real=True), Symbol("w2", real=True)]])
@@ -43,13 +67,16 @@ NOTATION = {"ystar": ("y⁎", "y^{*}"), "v1": ("v₁", "v_{1}"), "v2": ("v₂", 
 }
 
 
-def build_graph() -> Graph:
+def build_graph(values=None) -> Graph:
+    """The network with the symbols of the statement, or with `values` (the
+    givens read)."""
+    values = values or {"x": X, "v1": V1, "v2": V2, "v3": V3, "y": ImmutableMatrix([[Y]])}
     graph = Graph()
-    x = graph.given("x", X)
-    v1 = graph.given("v1", V1, latex="v_{1}")
-    v2 = graph.given("v2", V2, latex="v_{2}")
-    v3 = graph.given("v3", V3, latex="v_{3}")
-    y = graph.given("y", ImmutableMatrix([[Y]]))
+    x = graph.given("x", values["x"])
+    v1 = graph.given("v1", values["v1"], latex="v_{1}")
+    v2 = graph.given("v2", values["v2"], latex="v_{2}")
+    v3 = graph.given("v3", values["v3"], latex="v_{3}")
+    y = graph.given("y", values["y"])
     c1 = graph.define("c1", Correlation(x, v1), latex="c_{1}")
     z1 = layers.activation(graph, "z1", "tanh", c1, latex="z_{1}")
     a2 = graph.define("a2", MatMul(v2, z1), latex="a_{2}")
@@ -120,11 +147,11 @@ def definitions(graph, bindings):
             for symbol, value in zip(bindings[graph[name].symbol], graph.value(name))}
 
 
-def build(solution, given=None):
+def build(solution, given: dict):
     graph = build_graph()
     order = [graph.adjoint_name(n) for n in ("ystar", "z2", "a2", "z1", "c1", "v1")]
     forms, bindings = closed_forms(graph, order)
-    solution.keep(graph)
+    solution.keep(graph, givens=False)  # its givens are the statement's symbols; the numbers come in part (d)
     solution.notation.update(NOTATION)
 
     part = solution.part("a", "The network as a graph; the backward pass in matrix form.")
@@ -161,8 +188,31 @@ def build(solution, given=None):
                              "factors whose shapes do not conform (v₃ᵀ is 2×1 and is followed by a 2×1 vector)."))
     solution.notation.update({"dz1_dw1": ("∂z₁/∂w1", r"\frac{\partial z_{1}}{\partial w_{1}}"),
                               "dz2_dz1": ("∂z₂/∂z₁", r"\frac{\partial z_{2}}{\partial z_{1}}")})
+    numbers_part(solution, read(given), substituted)
     return solution
 
+
+def numbers_part(solution, values, closed_form):
+    """The network with numbers: forward, backward, and ∂ℓ/∂w1 from reverse
+    mode against the closed form of part (b) with the numbers put in."""
+    graph = solution.keep(build_graph(values))
+    part = solution.part("d", "With numbers: every forward value, the backward pass and ∂ℓ/∂w1.")
+    for name in ("c1", "z1", "a2", "z2", "ystar", "loss"):
+        part.steps.append(graph.step(name))
+    for name in ("ystar", "z2", "a2", "z1", "c1", "v1"):
+        part.steps.append(graph.step(graph.adjoint_name(name)))
+    gradient = graph.value(graph.adjoint_name("v1"))[0, 0]
+    numbers = {symbol: value for name, symbols in (("x", X), ("v1", V1), ("v2", V2), ("v3", V3))
+               for symbol, value in zip(symbols, values[name])}
+    numbers[Y] = values["y"][0, 0]
+    from_closed_form = closed_form.xreplace(numbers).evalf(30)
+    agrees = abs(from_closed_form - gradient) < 1e-20
+    part.steps.append(Relation((Symbol("dl_dw1"), from_closed_form, gradient), ("=", "=" if agrees else "≠"),
+                               reason="the closed form of (b) with the numbers put in, against reverse mode"))
+    part.answer("ystar_value", graph.value("ystar")[0, 0], "y^{*}")
+    part.answer("loss_value", graph.value("loss")[0, 0], r"\ell")
+    part.answer("dL_dw1_value", gradient, r"\frac{\partial \ell}{\partial w_{1}}")
+    part.steps.append(graph.figure("the network with numbers: forward values and the gradients of ℓ"))
 
 def jacobian_z2_z1():
     """∂σ(v₂ z₁)/∂z₁ by SymPy, with σ(a_j) written z2_j."""
@@ -211,8 +261,31 @@ def student_names():
     return table
 
 
+#: no tanh or σ argument beyond this: both keep a slope to compute with
+LIMIT = 2.5
+
+
+def random_given(rng) -> dict:
+    """Inputs and weights in halves or one decimal, drawn until no unit saturates."""
+    def given(rng):
+        return {"x": draw.matrix(rng, 2, 2, -1, 1, nonzero=True), "v1": draw.matrix(rng, 1, 2, -1, 1, nonzero=True),
+                "v2": draw.matrix(rng, 2, 2, -1.5, 1.5, nonzero=True), "v3": draw.matrix(rng, 1, 2, -2, 2, nonzero=True),
+                "y": draw.decimal(rng, -1, 1)}
+    return draw.until(rng, given, unsaturated, "conv-net-backprop")
+
+
+def unsaturated(given) -> bool:
+    x, (w1, w2) = given["x"], given["v1"][0]
+    c = [x[0][0] * w1 + x[0][1] * w2, x[1][0] * w1 + x[1][1] * w2]
+    if any(abs(v) > LIMIT or abs(v) < 0.1 for v in c):
+        return False
+    z1 = [pymath.tanh(v) for v in c]
+    a = [sum(w * v for w, v in zip(row, z1)) for row in given["v2"]]
+    return all(abs(v) <= LIMIT for v in a)
+
+
 PROBLEM = Problem(
     names=student_names,
     name="conv-net-backprop", title="Gradient of a small conv–dense network with respect to a filter weight",
     source=f"{S1}, §8",
-    build=build, statement=STATEMENT, convention="∂ℓ/∂A has the shape of A; the Jacobian ∂u/∂v has one row per entry of u.")
+    build=build, given=GIVEN, statement=statement, random_given=random_given, convention="∂ℓ/∂A has the shape of A; the Jacobian ∂u/∂v has one row per entry of u.")

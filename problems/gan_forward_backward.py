@@ -28,7 +28,7 @@ from derive.nn.convolution import Correlation
 from derive.core.matrices import explicit
 from derive.core.numbers import PRECISION, format_decimal
 from derive.core.steps import Remark
-from problems import S2, gan
+from problems import S2, draw, gan
 
 
 def _decimals(rows, scale="1"):
@@ -301,6 +301,59 @@ def build(solution, given: dict):
             "the correct one."))
 
 
+#: the discriminator's logit w₂ᵀH₂ + b₂ of a variant stays within this, so p(y = 0) is no 0.99999
+LOGIT = 3
+#: every ReLU of a variant is this far on, so none is dead
+ACTIVE = 0.1
+
+
+def random_given(rng) -> dict:
+    """The seed's architecture (z ∈ R², h₀ ∈ R⁸ as two 2×2 channels, two 3×3
+    kernels, a 4×4 map, the same deconvolution) with one-decimal weights,
+    drawn layer by layer so that every ReLU is active and p is not
+    saturated, as the seed's own p = 0.999994 is."""
+    def dense(rng):
+        return {"z": draw.decimals(rng, 2, 0.1, 1), "w0": draw.matrix(rng, 2, 8, -0.3, 1),
+                "b0": draw.decimals(rng, 8, -0.2, 0.2)}
+
+    def deconvolution(rng):
+        return {"w1": [draw.matrix(rng, 3, 3, 0, 0.9) for _ in range(2)], "b1": draw.matrix(rng, 4, 4, -0.3, 0.5)}
+
+    def discriminator(rng):
+        return {"w2": draw.decimals(rng, 16, -0.5, 0.5), "b2": draw.decimal(rng, -1, 1)}
+
+    first = draw.until(rng, dense, lambda g: min(_dense(g)) >= ACTIVE, "gan-forward-backward (h₀)")
+    h0 = _dense(first)
+    second = draw.until(rng, deconvolution, lambda g: min(_deconvolved(h0, g)) >= ACTIVE,
+                        "gan-forward-backward (h₂)")
+    H2 = _deconvolved(h0, second)
+    third = draw.until(rng, discriminator, lambda g: 0.2 <= abs(_logit(H2, g)) <= LOGIT,
+                       "gan-forward-backward (p)")
+    return {"z": first["z"], "w0": first["w0"], "b0": first["b0"], "w1": second["w1"], "b1": second["b1"],
+            "stride": 1, "padding": 0, "deconvolution": "padded_correlation", "w2": third["w2"], "b2": third["b2"]}
+
+
+def _dense(g) -> list[float]:
+    """a₀ = w₀ᵀz + b₀, in floats."""
+    return [sum(g["w0"][r][c] * g["z"][r] for r in range(2)) + g["b0"][c] for c in range(8)]
+
+
+def _deconvolved(h0, g) -> list[float]:
+    """a₂ = Σ_k (h₁ᵏ padded with two zeros) ⋆ w₁ᵏ + b₁, as vec (column-major), in floats."""
+    a2 = [[g["b1"][i][j] for j in range(4)] for i in range(4)]
+    for k, w in enumerate(g["w1"]):
+        h = [[h0[4 * k + 2 * j + i] for j in range(2)] for i in range(2)]  # column-major blocks of h₀
+        for i in range(4):
+            for j in range(4):
+                a2[i][j] += sum(h[i + m - 2][j + n - 2] * w[m][n] for m in range(3) for n in range(3)
+                                if 0 <= i + m - 2 < 2 and 0 <= j + n - 2 < 2)
+    return [a2[i][j] for j in range(4) for i in range(4)]
+
+
+def _logit(H2, g) -> float:
+    return sum(w * h for w, h in zip(g["w2"], H2)) + g["b2"]
+
+
 # The givens are recovered on first use, so that importing the catalog stays fast.
 
 STUDENT_NAMES = {"h_0": "h0", "h_1^1": "h1_1", "h_1^2": "h1_2", "h_2": "h2", "H_2": "H2",
@@ -313,4 +366,4 @@ STUDENT_NAMES = {"h_0": "h0", "h_1^1": "h1_1", "h_1^2": "h1_2", "h_2": "h2", "H_
 PROBLEM = gan.PROBLEM.instance(
     names=STUDENT_NAMES,
     name="gan-forward-backward", title="Forward and backward pass of a small GAN", source=f"{S2}, Problem 1",
-    build=build, given=recovered_given, statement=statement)
+    build=build, given=recovered_given, statement=statement, random_given=random_given)

@@ -8,17 +8,39 @@ from sympy.logic.boolalg import Xor
 
 from derive.catalog import Problem
 from derive.nn import logic
+from derive.core.givens import Givens
 from derive.core.matrices import ShapeMismatch
+from derive.core.numbers import InputError
 from derive.core.steps import Relation, Remark
 from problems import S1
 
 D = sympy.symbols("D_1:5")
-PARITY = {"P_1": Xor(D[0], D[1], D[3]), "P_2": Xor(D[0], D[2], D[3]), "P_3": Xor(D[1], D[2], D[3])}
+#: which data bits each parity bit covers (1-based, as the statement writes them)
+GIVEN = {"parity": [[1, 2, 4], [1, 3, 4], [2, 3, 4]]}
 
-STATEMENT = ("Design a neural network that generates the Hamming-code parity bits of a 4-bit input "
-             "D = (D_1, D_2, D_3, D_4): P_1 = D_1 ⊕ D_2 ⊕ D_4, P_2 = D_1 ⊕ D_3 ⊕ D_4, P_3 = D_2 ⊕ D_3 ⊕ D_4. "
-             "Describe the network (neurons per layer) and determine all its weights; the network has 4 inputs "
-             "and 3 outputs.")
+
+def read(given: dict) -> dict:
+    """Parity bit name → its XOR of data bits."""
+    g = Givens(given, "given", ("parity",))
+    parity = {}
+    for k, raw in enumerate(g.items("parity"), start=1):
+        where = f"given.parity[{k - 1}]"
+        if (not isinstance(raw, list) or not raw or len(set(map(repr, raw))) != len(raw)
+                or any(isinstance(v, bool) or v not in (1, 2, 3, 4) for v in raw)):
+            raise InputError(f"{where}: expected a list of distinct data bits from 1 to 4, got {raw!r}")
+        parity[f"P_{k}"] = Xor(*(D[v - 1] for v in sorted(raw)))
+    if len(parity) > 4:
+        raise InputError("given.parity: at most 4 parity bits")
+    return parity
+
+
+def statement(given: dict) -> str:
+    parity = read(given)
+    bits = ", ".join(f"{name} = {' ⊕ '.join(str(a) for a in sorted(xor.args, key=str))}"
+                     for name, xor in parity.items())
+    return ("Design a neural network that generates the Hamming-code parity bits of a 4-bit input "
+            f"D = (D_1, D_2, D_3, D_4): {bits}. Describe the network (neurons per layer) and determine all its "
+            f"weights; the network has 4 inputs and {len(parity)} outputs.")
 
 
 def _seed_sop(a, b, c):
@@ -40,33 +62,39 @@ SEED_W_O = sympy.ImmutableMatrix([[1, 1, 1, 1]] * 3)
 SEED_B_O = sympy.ImmutableMatrix([sympy.Rational(-1, 2)] * 3)
 
 
-def build(solution, given=None):
-    sops = derive_sums_of_products(solution)
+def build(solution, given: dict):
+    parities = read(given)
+    seed = given == GIVEN  # the seed's own formulations and network are checked against its bits only
+    sops = derive_sums_of_products(solution, parities, seed)
     network = design(solution, sops)
-    check_design(solution, network)
-    check_seed(solution, sops)
+    check_design(solution, network, parities)
+    if seed:
+        check_seed(solution, sops, parities)
     return solution
 
 
-def derive_sums_of_products(solution):
+def derive_sums_of_products(solution, parities, seed):
     part = solution.part("a", "Each parity bit as a Boolean function of D, in sum-of-products form.")
     sops = []
-    for name, parity in PARITY.items():
+    for name, parity in parities.items():
         sop = logic.sum_of_products(parity, D)
         sops.append(sop)
         part.steps.append(Relation((sympy.Symbol(name), parity, sop),
                                    reason="minimal sum of products of the truth table (Quine–McCluskey, SOPform)"))
         part.answer(name, sop, name)
-    part.steps.append(Remark("A parity of three bits is 1 on the four inputs with an odd number of ones among "
-                             "them, and no two of those differ in one bit, so no product term merges: four "
-                             "terms of three literals each."))
+    if all(len(xor.args) == 3 for xor in parities.values()):
+        part.steps.append(Remark("A parity of three bits is 1 on the four inputs with an odd number of ones among "
+                                 "them, and no two of those differ in one bit, so no product term merges: four "
+                                 "terms of three literals each."))
+    if not seed:
+        return sops
     seed_ok = all(logic.truth_table(seed, D) == logic.truth_table(parity, D)
-                  for seed, parity in zip(SEED_SOPS, PARITY.values()))
+                  for seed, parity in zip(SEED_SOPS, parities.values()))
     for k, seed in enumerate(SEED_SOPS, start=1):
         solution.notation[f"Hseed_{k}"] = (f"H{k} (seed)", rf"H{k}^{{\text{{seed}}}}")
         part.steps.append(Relation((sympy.Symbol(f"Hseed_{k}"), seed), ("=",), reason=(
             f"the seed's formulation of P_{k}, " + ("equal" if logic.truth_table(seed, D) == logic.truth_table(
-                list(PARITY.values())[k - 1], D) else "NOT equal") + " to it on all 16 inputs")))
+                list(parities.values())[k - 1], D) else "NOT equal") + " to it on all 16 inputs")))
     part.answer("seed_sops_correct", seed_ok, r"\text{seed's formulations correct}")
     return sops
 
@@ -90,9 +118,9 @@ def design(solution, sops):
     return network
 
 
-def check_design(solution, network):
+def check_design(solution, network, parities):
     part = solution.part("c", "Check the network over all 16 inputs.")
-    functions = list(PARITY.values())
+    functions = list(parities.values())
     table = logic.network_table(network, D)
     wrong = logic.failures(network, functions, D)
     count = sum(len(w) for w in wrong)
@@ -109,7 +137,7 @@ def check_design(solution, network):
     part.answer("sigmoid_gain_10_correct", sigmoid_failures[10] == 0, r"\sigma(10 z)\text{ network correct}")
 
 
-def check_seed(solution, sops):
+def check_seed(solution, sops, parities):
     part = solution.part("d", "The seed's network as written: H = σ(W_h D + B_h), O = σ(W_o H + B_o).")
     seed = [(SEED_W_H, SEED_B_H, "sigmoid"), (SEED_W_O, SEED_B_O, "sigmoid")]
     try:
@@ -135,12 +163,12 @@ def check_seed(solution, sops):
         part.steps.append(Relation((sympy.Symbol(f"H_{unit + 1}"), function), reason=(
             f"a product term of P_{unit // 4 + 1}" if ok else f"not a product term of P_{unit // 4 + 1}")))
     step_network = [(SEED_W_H, SEED_B_H, "step"), (block, SEED_B_O, "step")]
-    step_failures = logic.failures(step_network, list(PARITY.values()), D)
+    step_failures = logic.failures(step_network, list(parities.values()), D)
     sigmoid_network = [(SEED_W_H, SEED_B_H, "sigmoid"), (block, SEED_B_O, "sigmoid")]
-    sigmoid_failures = logic.failures(sigmoid_network, list(PARITY.values()), D)
+    sigmoid_failures = logic.failures(sigmoid_network, list(parities.values()), D)
     repaired = repair(SEED_W_H)
     repaired_failures = logic.failures([(repaired[0], repaired[1], "step"), (block, SEED_B_O, "step")],
-                                       list(PARITY.values()), D)
+                                       list(parities.values()), D)
     repaired_ok = sum(map(len, repaired_failures)) == 0
     part.steps.append(Remark(
         f"Hidden units {', '.join(map(str, wrong_units))} are wrong. With threshold units and the 3×12 W_o the "
@@ -180,8 +208,20 @@ def repair(W):
 STUDENT_NAMES = {"H1": "P_1", "H2": "P_2", "H3": "P_3"}
 
 
+def random_given(rng) -> dict:
+    """Another Hamming(7, 4) code: three of the four triples of data bits, in
+    any order (every data bit covered by at least two parity bits, no two
+    alike); the seed's own choice and order excepted."""
+    while True:
+        triples = [[b for b in (1, 2, 3, 4) if b != left_out] for left_out in (1, 2, 3, 4)]
+        rng.shuffle(triples)
+        given = {"parity": triples[:3]}
+        if given != GIVEN:
+            return given
+
+
 PROBLEM = Problem(
     names=STUDENT_NAMES,
     name="hamming-network", title="Hamming parity bits as a threshold network",
     source=f"{S1}, §1",
-    build=build, statement=STATEMENT)
+    build=build, given=GIVEN, statement=statement, random_given=random_given)

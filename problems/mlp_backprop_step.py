@@ -2,12 +2,14 @@
 biases are weights on a constant input 1."""
 from __future__ import annotations
 
+import math as pymath
+
 import sympy
 
 from derive.core.numbers import exact
 from derive.core.steps import Relation, Remark
 from derive.printing import math
-from problems import S1, mlp
+from problems import S1, draw, mlp
 
 GIVEN = {
     "x": [0, 1],
@@ -27,11 +29,18 @@ SEED_DELTAS = {"delta_y": ("delta_2", 0, r"\delta_{\hat{y}}", "δ_ŷ"),
                "delta_h2": ("delta_1", 1, r"\delta_{h_2}", "δ_h2")}
 
 
+def seed_shaped(given: dict) -> bool:
+    """The seed's network: 2-2-1, sigmoid units, biases updated with the weights."""
+    _, specs, _, _, _, update_biases = mlp.read(given)
+    return ([W.shape for W, *_ in specs] == [(2, 2), (1, 2)] and all(a == "sigmoid" for _, _, a, *_ in specs)
+            and update_biases)
+
+
 def statement(given: dict) -> str:
     """The seed's question, in its notation, written from the givens."""
-    x, specs, y, kind, lr, _ = mlp.read(given)
-    if [W.shape for W, *_ in specs] != [(2, 2), (1, 2)] or any(a != "sigmoid" for _, _, a, *_ in specs):
+    if not seed_shaped(given):
         return mlp.statement(given)
+    x, _, y, kind, lr, _ = mlp.read(given)
     weights = "; ".join(", ".join(f"{name} = {math.text(_weight(given, name))}" for name in group)
                         for group in (("W_h1x1", "W_h1x2", "W_h1b"), ("W_h2x1", "W_h2x2", "W_h2b"),
                                       ("W_yh1", "W_yh2", "W_yb")))
@@ -54,7 +63,8 @@ def build(solution, given: dict):
     if [W.shape for W, *_ in specs] != [(2, 2), (1, 2)]:
         return  # the seed's names fit its 2-2-1 network only
     answers = solution.answers
-    part = solution.part("d", "The results in the seed's notation (δ = ŷ(1 − ŷ)(y − ŷ) = −∂L/∂z, "
+    sigmoid = "ŷ(1 − ŷ)(y − ŷ) = " if all(a == "sigmoid" for _, _, a, *_ in specs) else ""
+    part = solution.part("d", f"The results in the seed's notation (δ = {sigmoid}−∂L/∂z, "
                               "and the update W ← W + α δ·input).")
     part.steps.append(Remark("The seed's δ is the negative gradient of the loss with respect to a unit's "
                              "pre-activation, so its update adds α δ·input: the same step as W − α ∂L/∂W."))
@@ -95,8 +105,50 @@ def student_names():
     return table
 
 
+def title(given: dict) -> str:
+    """The seed's title, for the network the givens describe."""
+    _, specs, _, _, _, _ = mlp.read(given)
+    sizes = "-".join(map(str, [specs[0][0].shape[1]] + [W.shape[0] for W, *_ in specs]))
+    kinds = sorted({activation for _, _, activation, *_ in specs})
+    units = f"{kinds[0]}" if len(kinds) == 1 else "/".join(kinds)
+    return f"One backpropagation step in a {sizes} {units} network"
+
+
+#: no unit's pre-activation beyond this (σ keeps a slope), and the output this far from the target at least
+LIMIT, MISS = 3, 0.05
+
+
+def random_given(rng) -> dict:
+    """The seed's 2-2-1 sigmoid network with new one-decimal weights, an
+    input of 0s, ±½s and ±1s, a target 0 or 1 and a learning rate a step
+    can be taken with by hand."""
+    def given(rng):
+        x = [rng.choice([-1, -0.5, 0, 0.5, 1]) for _ in range(2)]
+        return {"x": x,
+                "layers": [{"W": draw.matrix(rng, 2, 2, -2, 2, nonzero=True), "b": draw.decimals(rng, 2, -2, 2),
+                            "activation": "sigmoid"},
+                           {"W": draw.matrix(rng, 1, 2, -2, 2, nonzero=True), "b": draw.decimals(rng, 1, -2, 2),
+                            "activation": "sigmoid"}],
+                "y": [rng.choice([0, 1])], "loss": "half_sse", "lr": rng.choice([0.1, 0.2, 0.5, 1]),
+                "update_biases": True}
+    return draw.until(rng, given, sensible, "mlp-backprop-step")
+
+
+def sensible(given) -> bool:
+    """A non-zero input, no saturated unit, and an output that misses its target."""
+    a = given["x"]
+    if not any(a):
+        return False
+    for layer in given["layers"]:
+        z = [sum(w * v for w, v in zip(row, a)) + b for row, b in zip(layer["W"], layer["b"])]
+        if any(abs(v) > LIMIT for v in z):
+            return False
+        a = [1 / (1 + pymath.exp(-v)) for v in z]
+    return abs(a[0] - given["y"][0]) > MISS
+
+
 PROBLEM = mlp.PROBLEM.instance(
     names=student_names,
     name="mlp-backprop-step", title="One backpropagation step in a 2-2-1 sigmoid network", source=f"{S1}, §4",
-    build=build, given=GIVEN, statement=statement)
+    build=build, given=GIVEN, statement=statement, random_given=random_given, variant_title=title)
 

@@ -15,8 +15,10 @@ from derive.catalog import Problem
 from derive.analysis.calculus import jacobian
 from derive.core.graph import Graph
 from derive.nn.recurrent import phi, phi_prime, spectral_norm, spectral_radius, step_jacobian, transition
+from derive.core.givens import Givens
+from derive.core.numbers import InputError
 from derive.core.steps import Relation, Remark, Solved
-from problems import S1
+from problems import S1, draw
 
 STATEMENT = ("Derive the Jacobian matrix J_t = ∂h_t/∂h_(t−1) of the hidden-state transition "
              "h_t = φ(W_h h_(t−1) + W_x x_t + b) of an RNN, and discuss its role in the network's stability.")
@@ -25,13 +27,30 @@ CONVENTION = ("Jacobians in numerator layout: J[i, j] = ∂h_t,i/∂h_(t−1),j 
               "so a perturbation maps as δh_t = J_t δh_(t−1) and a gradient flows back as J_tᵀ ∂L/∂h_t.")
 
 #: the numeric instance of part (b), φ = tanh
-INSTANCE = {
+GIVEN = {
     "W_h": [[0.8, -0.5], [0.4, 0.9]],
     "W_x": [[1, 0], [0, 1]],
     "b": [0.1, -0.1],
     "h_prev": [0.5, -0.2],
     "x": [0.3, 0.1],
 }
+#: the largest hidden or input size of part (b): its eigenvalues are roots of a polynomial of that degree
+LARGEST = 4
+
+
+def read(given: dict) -> dict:
+    """The instance of part (b) as exact matrices, with their shapes checked."""
+    g = Givens(given, "given", tuple(GIVEN))
+    W_h = g.matrix("W_h")
+    hidden = W_h.shape[0]
+    if W_h.shape != (hidden, hidden) or hidden > LARGEST:
+        raise InputError(f"given.W_h: expected a square matrix of at most {LARGEST} rows, got "
+                         f"{W_h.shape[0]}×{W_h.shape[1]}")
+    x = g.vector("x")
+    if x.shape[0] > LARGEST:
+        raise InputError(f"given.x: at most {LARGEST} entries, got {x.shape[0]}")
+    return {"W_h": W_h, "W_x": g.matrix("W_x", (hidden, x.shape[0])), "b": g.vector("b", hidden),
+            "h_prev": g.vector("h_prev", hidden), "x": x}
 #: part (c): at the fixed point h = 0 (x = 0, b = 0) J_t = W_h; a rotation
 #: scaled by 0.9 and by 1.1 makes the spectral radius exactly that scale
 FIXED_POINT_SCALES = (sympy.Rational(9, 10), sympy.Rational(11, 10))
@@ -43,9 +62,9 @@ SWAP = sympy.ImmutableMatrix([[0, 2], [2, 0]])
 SATURATING = (sympy.ImmutableMatrix([0, 3]), sympy.ImmutableMatrix([3, 0]))
 
 
-def build(solution, given=None):
+def build(solution, given: dict):
     symbolic_part(solution)
-    numeric_part(solution)
+    numeric_part(solution, read(given))
     horizon_part(solution)
     caveat_part(solution)
     return solution
@@ -97,9 +116,7 @@ def symbolic_part(solution):
     part.answer("J_t", product, "J_t")
 
 
-def numeric_part(solution):
-    values = {k: sympy.ImmutableMatrix(v) for k, v in INSTANCE.items()}
-    values = {k: v.applyfunc(sympy.nsimplify) for k, v in values.items()}
+def numeric_part(solution, values):
     graph = Graph()
     W_h = graph.given("W_h_num", values["W_h"], latex="W_h", text="W_h")
     W_x = graph.given("W_x_num", values["W_x"], latex="W_x", text="W_x")
@@ -221,7 +238,25 @@ def fmt(value) -> str:
     return format_decimal(float(value), 6)
 
 
+#: no pre-activation of a variant beyond this: tanh′ stays above 0.07
+LIMIT = 2
+
+
+def random_given(rng) -> dict:
+    """One-decimal weights, state and input, drawn until no unit saturates."""
+    def given(rng):
+        return {"W_h": draw.matrix(rng, 2, 2, -1.2, 1.2, nonzero=True), "W_x": draw.matrix(rng, 2, 2, -1, 1),
+                "b": draw.decimals(rng, 2, -0.5, 0.5), "h_prev": draw.decimals(rng, 2, -1, 1, nonzero=True),
+                "x": draw.decimals(rng, 2, -1, 1)}
+
+    def unsaturated(g):
+        z = [sum(w * h for w, h in zip(g["W_h"][i], g["h_prev"])) + sum(w * v for w, v in zip(g["W_x"][i], g["x"]))
+             + g["b"][i] for i in range(2)]
+        return all(abs(v) <= LIMIT for v in z)
+    return draw.until(rng, given, unsaturated, "rnn-jacobian")
+
+
 PROBLEM = Problem(
     name="rnn-jacobian", title="The Jacobian of an RNN step",
     source=f"{S1}, §14.1",
-    build=build, statement=STATEMENT, convention=CONVENTION)
+    build=build, given=GIVEN, statement=STATEMENT, random_given=random_given, convention=CONVENTION)

@@ -12,22 +12,39 @@ from __future__ import annotations
 import sympy
 
 from derive.catalog import Problem
+from derive.core.givens import Givens
 from derive.core.numbers import InputError
 from derive.core.steps import Evaluation, Relation, Remark, Solved
+from derive.printing import math
 from problems import S3
 
-STATEMENT = ("Input sequences X = (x_t), t = 1…T, x_t ∈ ℝ^d. An MLP with tanh activations and two hidden "
-             "layers of 20 and 10 units (no biases) classifies a sequence into y ∈ {−1, 1}. State its number "
-             "of learnable parameters, and propose an RNN with the same number, listing its parameters "
-             "with their shapes. Symbolically in T and d, then for T = 10, d = 12.")
 #: an instance where the hidden size comes out whole (k(d + k + 1) = 20Td + 210 has an integer root)
-INSTANCE = {"T": 10, "d": 12}
-HIDDEN = (20, 10)
+GIVEN = {"T": 10, "d": 12, "hidden": [20, 10]}
 
 T, d, k = sympy.symbols("T d k", integer=True, positive=True)
 
 
-def mlp_shapes(inputs, hidden=HIDDEN) -> list[tuple[str, tuple]]:
+def read(given: dict):
+    g = Givens(given, "given", ("T", "d", "hidden"))
+    hidden = g.items("hidden")
+    view = Givens(dict(enumerate(hidden)), "given.hidden")
+    view._path = lambda index: f"given.hidden[{index}]"
+    return {"T": g.integer("T", 1), "d": g.integer("d", 1)}, tuple(view.integer(i, 1) for i in range(len(hidden)))
+
+
+def statement(given: dict) -> str:
+    instance, hidden = read(given)
+    layers = " and ".join(map(str, hidden))
+    count = {1: "one hidden layer", 2: "two hidden layers", 3: "three hidden layers"}.get(
+        len(hidden), f"{len(hidden)} hidden layers")
+    return ("Input sequences X = (x_t), t = 1…T, x_t ∈ ℝ^d. An MLP with tanh activations and "
+            f"{count} of {layers} unit{'s' * (hidden != (1,))} (no biases) classifies a sequence into y ∈ {{−1, 1}}. "
+            "State its number of learnable parameters, and propose an RNN with the same number, listing its "
+            f"parameters with their shapes. Symbolically in T and d, then for T = {instance['T']}, "
+            f"d = {instance['d']}.")
+
+
+def mlp_shapes(inputs, hidden) -> list[tuple[str, tuple]]:
     """(name, shape) of each weight matrix: layer l maps width_{l−1} to width_l."""
     widths = [inputs, *hidden, 1]
     return [(f"W_{l}", (widths[l], widths[l - 1])) for l in range(1, len(widths))]
@@ -41,11 +58,14 @@ def count(shapes):
     return sympy.Add(*[rows * cols for _, (rows, cols) in shapes])
 
 
-def build(solution, given=None):
-    values = {T: sympy.Integer(INSTANCE["T"]), d: sympy.Integer(INSTANCE["d"])}
+def build(solution, given: dict):
+    sizes, hidden = read(given)
+    values = {T: sympy.Integer(sizes["T"]), d: sympy.Integer(sizes["d"])}
 
-    part = solution.part("a", "The MLP: weight matrices 20×Td, 10×20 and 1×10.")
-    shapes = mlp_shapes(T * d)
+    shapes = mlp_shapes(T * d, hidden)
+    part = solution.part("a", "The MLP: weight matrices " + ", ".join(
+        f"{math.text(rows)}×{math.text(cols)}".replace("T·d", "Td") for _, (rows, cols) in shapes[:-1])
+        + f" and {shapes[-1][1][0]}×{shapes[-1][1][1]}.")
     terms = [rows * cols for _, (rows, cols) in shapes]
     mlp = count(shapes)
     part.steps.append(Remark("Parameters: " + ", ".join(f"{name} ∈ ℝ^({rows}×{cols})" for name, (rows, cols)
@@ -67,10 +87,10 @@ def build(solution, given=None):
     hidden = [r for r in sympy.solve(instance, k) if r.is_integer and r > 0]
     if not hidden:
         raise InputError(f"no whole hidden size gives {mlp.xreplace(values)} parameters for T, d = "
-                         f"{INSTANCE['T']}, {INSTANCE['d']}")
+                         f"{sizes['T']}, {sizes['d']}")
     size = hidden[0]
-    part.steps.append(Solved(instance, k, tuple(sympy.solve(instance, k)), reason=f"T = {INSTANCE['T']}, "
-                                                                                  f"d = {INSTANCE['d']}"))
+    part.steps.append(Solved(instance, k, tuple(sympy.solve(instance, k)), reason=f"T = {sizes['T']}, "
+                                                                                  f"d = {sizes['d']}"))
     shapes = rnn_shapes(size, values[d])
     part.steps.append(Remark("Parameters: " + ", ".join(f"{name} ∈ ℝ^({rows}×{cols})" for name, (rows, cols)
                                                          in shapes) + "."))
@@ -88,7 +108,22 @@ def build(solution, given=None):
     return solution
 
 
+def random_given(rng) -> dict:
+    """Hidden layers of real size and a (T, d) for which the RNN's hidden size
+    comes out whole: k and d are drawn, and T solves k(d + k + 1) = #params(MLP)."""
+    while True:
+        hidden = [rng.choice([10, 16, 20, 30, 32, 40, 50]), rng.choice([4, 5, 8, 10, 16, 20])]
+        if hidden[1] > hidden[0]:
+            continue
+        size, inputs = rng.randint(10, 200), rng.randint(2, 40)
+        rest = size * (inputs + size + 1) - hidden[0] * hidden[1] - hidden[1]  # = hidden[0]·T·d
+        if rest > 0 and rest % (hidden[0] * inputs) == 0 and 2 <= rest // (hidden[0] * inputs) <= 100:
+            given = {"T": rest // (hidden[0] * inputs), "d": inputs, "hidden": hidden}
+            if given != GIVEN:
+                return given
+
+
 PROBLEM = Problem(
     name="rnn-mlp-params", title="Parameter counts of an MLP and an RNN",
     source=f"{S3}, 2.3(b)",
-    build=build, statement=STATEMENT)
+    build=build, given=GIVEN, statement=statement, random_given=random_given)

@@ -5,20 +5,34 @@ from __future__ import annotations
 import sympy
 
 from derive.catalog import Problem
+from derive.core.givens import Givens
 from derive.core.graph import Graph
+from derive.core.numbers import InputError
 from problems import S3
 
-STATEMENT = ("Each of n words is a d-dimensional embedding; the d×n matrix is fed to one convolutional layer "
-             "with m narrow filters (no padding) sliding over l words with stride 1. (a) How many trainable "
-             "parameters, biases included? (b) What is the size of the output? Symbolically, then for "
-             "d = 300, n = 50, m = 100, l = 3.")
 #: a numeric instance (the seed asks only for the symbolic answer)
-INSTANCE = {"m": 100, "l": 3, "d": 300, "n": 50}
+GIVEN = {"m": 100, "l": 3, "d": 300, "n": 50}
 
 
-def build(solution, given=None):
+def read(given: dict) -> dict:
+    g = Givens(given, "given", tuple(GIVEN))
+    values = {name: g.integer(name, 1) for name in GIVEN}
+    if values["l"] > values["n"]:
+        raise InputError(f"given.l: a filter over {values['l']} words does not fit a sentence of {values['n']}")
+    return values
+
+
+def statement(given: dict) -> str:
+    v = read(given)
+    return ("Each of n words is a d-dimensional embedding; the d×n matrix is fed to one convolutional layer "
+            "with m narrow filters (no padding) sliding over l words with stride 1. (a) How many trainable "
+            "parameters, biases included? (b) What is the size of the output? Symbolically, then for "
+            f"d = {v['d']}, n = {v['n']}, m = {v['m']}, l = {v['l']}.")
+
+
+def build(solution, given: dict):
     graph = Graph()
-    m, l, d, n = (graph.given(name, sympy.Integer(value)) for name, value in INSTANCE.items())
+    m, l, d, n = (graph.given(name, sympy.Integer(value)) for name, value in read(given).items())
     # A filter spans all d embedding dimensions of l consecutive words, plus one bias.
     graph.define("params_per_filter", l * d + 1, latex=r"\#\mathrm{params}_{\text{filter}}",
                  text="#params per filter")
@@ -47,7 +61,13 @@ def build(solution, given=None):
     return solution
 
 
+def random_given(rng) -> dict:
+    """Sizes of real text CNNs: embeddings of 50 to 300, sentences of 20 to 80 words."""
+    return {"m": rng.choice([16, 32, 50, 64, 100, 128, 200, 256]), "l": rng.randint(2, 5),
+            "d": rng.choice([50, 100, 128, 200, 256, 300]), "n": rng.randint(4, 16) * 5}
+
+
 PROBLEM = Problem(
     name="text-cnn", title="Parameters and output size of a text CNN",
     source=f"{S3}, 2.2",
-    build=build, statement=STATEMENT)
+    build=build, given=GIVEN, statement=statement, random_given=random_given)

@@ -95,7 +95,7 @@ def test_bad_givens_exit_2_with_one_line_naming_the_key(tmp_path, content, expec
 def test_givens_for_a_problem_without_givens_and_missing_files(tmp_path):
     path = tmp_path / "given.json"
     path.write_text("{}")
-    result = derive("solve", "jacobian-chain", "--given", str(path))
+    result = derive("solve", "elbo-derivation", "--given", str(path))
     assert result.returncode == 2 and "takes no givens" in result.stderr
     result = derive("solve", "mlp", "--given", str(tmp_path / "missing.json"))
     assert result.returncode == 2 and "missing.json" in result.stderr

@@ -8,7 +8,8 @@ import pytest
 import sympy
 
 from derive import solve
-from derive.architecture.receptive_fields import CLOSED_FORM, SEED_FORM, k, n, receptive_field, s
+from derive.architecture.receptive_fields import CLOSED_FORM, k, n, receptive_field, s
+from problems.receptive_field import SEED_FORM
 from derive.core.numbers import InputError
 
 

@@ -230,7 +230,7 @@ def test_rnn_jacobian_symbolic_form_matches_finite_differences_for_tanh():
 def test_rnn_jacobian_numbers_match_numpy():
     from problems import rnn_jacobian as rj
     sol = solve("rnn-jacobian")
-    g = {k: np.array(v, float) for k, v in rj.INSTANCE.items()}
+    g = {k: np.array(v, float) for k, v in rj.GIVEN.items()}
     J = numeric_jacobian(lambda v: np.tanh(g["W_h"] @ v + g["W_x"] @ g["x"] + g["b"]), g["h_prev"])
     assert np.array(sol.answers["J_t_value"].value) == pytest.approx(J, abs=1e-8)
     engine_J = np.array(sol.answers["J_t_value"].value)  # checked above; now its spectrum

@@ -15,6 +15,7 @@ import bisect
 
 import sympy
 
+from derive.architecture.stack import MAXIMUM, read_layers
 from derive.core.numbers import InputError
 from derive.core.steps import Evaluation, Remark, Solved
 
@@ -24,8 +25,6 @@ SIZE_NOTATION = {"I": ("I", "I"), "O": ("O", "O"), "K": ("K", "K"), "S": ("S", "
                  "D": ("D", "D")}
 EXACT_SIZE = (I + 2 * P - D * (K - 1) - 1) / S + 1
 MINIMUM = {"input": 1, "output": 1, "kernel": 1, "stride": 1, "padding": 0, "dilation": 1}
-#: The largest size accepted: beyond it no image, kernel or stride of a course problem lies.
-MAXIMUM = 10**6
 #: Whether the output size grows (True) or shrinks as each size grows.
 GROWS_OUTPUT = {"input": True, "padding": True, "kernel": False, "stride": False, "dilation": False}
 
@@ -167,7 +166,6 @@ def conv_stack(input_size: int, in_channels: int, layers, where: str = "given.la
     `"pool": true` for a pooling layer (channels kept, no parameters, no
     multiplications).
     """
-    from derive.architecture.receptive_fields import read_layers  # one reader for both problems' layers
     records = []
     size, channels = input_size, in_channels
     for index, layer in enumerate(read_layers(layers, where)):
@@ -191,27 +189,3 @@ def conv_stack(input_size: int, in_channels: int, layers, where: str = "given.la
                         "mults": out * out * out_channels * per_output})
         size, channels = out, out_channels
     return records
-
-
-def stack_steps(records) -> list:
-    """Per layer: output size, parameters and multiplications with its numbers substituted."""
-    steps = []
-    for number, record in enumerate(records, start=1):
-        layer = record["layer"]
-        values = {I: record["input"], K: layer["kernel"], S: layer["stride"], P: layer["padding"],
-                  D: layer["dilation"], C_in: record["in_channels"], C_out: record["out_channels"],
-                  O: record["output"]}
-        kind = "pooling" if record["pool"] else "convolution"
-        note = (f"layer {number} ({kind}): k = {layer['kernel']}, s = {layer['stride']}, p = {layer['padding']}, "
-                f"d = {layer['dilation']}, {record['in_channels']} → {record['out_channels']} channels")
-        formulas = [(f"O_{number}", FLOORED_SIZE, "output")]
-        if not record["pool"]:
-            formulas += [(f"params_{number}", PARAMS, "params"), (f"mults_{number}", MULTS, "mults")]
-        for name, formula, key in formulas:
-            used = {sym: sympy.Integer(v) for sym, v in values.items() if sym in formula.free_symbols}
-            steps.append(Evaluation(sympy.Symbol(name), formula, used, sympy.Integer(record[key]), note=note))
-            note = ""
-        if record["pool"]:
-            steps.append(Remark(f"Layer {number} pools: no parameters, and its windows compare rather than "
-                                "multiply."))
-    return steps
