@@ -43,7 +43,7 @@ def build(solution, given=None):
                                reason="a diagonal matrix's power acts entrywise on the diagonal"))
     part.answer("D", D, "D")
     part.answer("D_inv_sqrt", D_inv_sqrt, r"D^{-1/2}")
-    part = solution.part("d", "Q = D^{−1/2} (A + I_4) D^{−1/2}: entry (i, j) is (A + I_4)_ij / sqrt(D_ii D_jj).")
+    part = solution.part("d", "Q = D^{−1/2} (A + I_4) D^{−1/2}: entry (i, j) is (A + I_4)_ij / √(D_ii D_jj).")
     part.steps.append(graph.step("Q"))
     part.answer("Q", Q, "Q")
     return solution
