@@ -354,3 +354,45 @@ def test_no_scalar_is_transposed_and_no_scalar_hadamard_product_is_printed():
                 if re.search(r"ᵀ|\\top|⊙|\\odot|∘|\\circ", printed):
                     offences.append(f"{name}: {printed}")
     assert not offences, "\n".join(sorted(set(offences))[:40])
+
+
+def test_every_text_line_fits_the_terminal_width():
+    """Chains break before a relation, then before + or −, matrices are drawn
+    in two dimensions: at 100 columns no line of any problem runs past."""
+    from derive.printing.layout import width_of
+    from derive.printing.text import TextPrinter
+    printer = TextPrinter(width=100)
+    too_long = [f"{name}: {line}" for name, solution in solved_catalog()
+                for line in printer.doprint(solution).split("\n") if width_of(line) > 100]
+    assert not too_long, "\n".join(too_long[:10])
+
+
+def test_the_text_width_is_columns_else_100(monkeypatch):
+    from derive.printing.layout import terminal_width
+    monkeypatch.setenv("COLUMNS", "120")
+    assert terminal_width() == 120
+    monkeypatch.setenv("COLUMNS", "junk")
+    assert terminal_width() == 100
+    monkeypatch.delenv("COLUMNS")
+    assert terminal_width() == 100
+
+
+def test_matrices_are_two_dimensional_in_the_terminal_and_one_line_in_json():
+    from derive.printing.text import TextPrinter
+    W = sympy.ImmutableMatrix([[sympy.Rational(5, 2), 1], [sympy.Rational(-3, 2), sympy.Rational(-3, 10)]])
+    w = sympy.MatrixSymbol("W", 2, 2)
+    from derive.core.steps import Evaluation
+    step = Evaluation(sympy.Symbol("z"), w, {w: W}, W)
+    assert TextPrinter(width=100).print_step(step, {}).split("\n") == [
+        "z = W = ⎡ 2.5   1  ⎤",
+        "        ⎣−1.5  −0.3⎦"]
+    assert TextPrinter(width=None).print_step(step, {}) == "z = W = [2.5  1; −1.5  −0.3]"
+
+
+def test_a_long_chain_breaks_before_a_relation_and_then_before_a_sum():
+    from derive.printing.layout import chain
+    terms = [("=", " + ".join(f"a_{i}·b_{i}" for i in range(12))), ("=", "42")]
+    lines = chain("y", terms, 40)
+    assert all(len(line) <= 40 for line in lines)
+    assert lines[0].startswith("y = a_0·b_0 + ")
+    assert lines[1].lstrip().startswith("+ ") and lines[-1].lstrip() == "= 42"

@@ -16,6 +16,9 @@ import re
 
 #: The text width of the sheet in ems (17.6 cm at 11 pt, less the indent).
 LINE = 44.0
+#: `width` against TeX's own measure: within 16 % for 19 terms in 20 of the
+#: catalog's; what may not fit is taken as too wide by this margin.
+MARGIN = 1.2
 
 _RELATION_WIDTH, _BINARY_WIDTH = 1.3, 1.2
 
@@ -109,9 +112,18 @@ class _Scanner:
             return width(self.group()) + 0.9
         if name == "boxed":
             return width(self.group()) + 0.9
-        if name in ("text", "mathrm", "operatorname", "mathbf", "mathcal", "mathit", "mathbb", "boldsymbol",
-                    "tilde", "hat", "bar", "vec", "mathrel", "mathbin", "mathop", "underbrace"):
-            return width(self.group()) + (0.3 if name == "operatorname" else 0.0)
+        if name in ("mathbf", "mathcal", "mathrm", "boldsymbol", "operatorname", "text"):
+            return 1.3 * width(self.group()) + (0.3 if name == "operatorname" else 0.0)
+        if name in ("mathit", "mathbb", "tilde", "hat", "bar", "vec", "mathrel", "mathbin", "mathop", "underbrace"):
+            return width(self.group())
+        if name in ("sum", "prod") and self.text.startswith("_", self.i):
+            self.i += 1
+            below = _SCRIPT * width(self.group())
+            above = 0.0
+            if self.text.startswith("^", self.i):
+                self.i += 1
+                above = _SCRIPT * width(self.group())
+            return max(1.4, below, above) + 0.2
         if name == "begin":
             environment = self.group()
             body_start = self.i
@@ -133,8 +145,8 @@ def _environment_width(environment: str, body: str) -> float:
     cells = [_split_top(row, "&") for row in rows]
     columns = max((len(r) for r in cells), default=0)
     widths = [max((width(r[j]) for r in cells if j < len(r)), default=0.0) for j in range(columns)]
-    padding = 0.8 if environment in ("matrix", "bmatrix", "pmatrix", "smallmatrix") else 0.2
-    return sum(widths) + padding * columns + 0.6
+    # the column separation (2 \\arraycolsep = 8 pt) between columns only
+    return sum(widths) + 0.73 * max(columns - 1, 0)
 
 
 def _split_top(text: str, separator: str) -> list[str]:
@@ -180,15 +192,14 @@ def _outer_positions(latex: str):
             yield i, depth
             i += 6
             continue
-        if latex.startswith(r"\begin{", i):
+        if latex.startswith((r"\begin{", r"\end{"), i):
+            name_end = latex.find("}", i) + 1 or len(latex)
+            if latex.startswith(r"\end{", i):
+                depth -= 1
             yield i, depth
-            depth += 1
-            i += 7
-            continue
-        if latex.startswith(r"\end{", i):
-            depth -= 1
-            yield i, depth
-            i += 5
+            if latex.startswith(r"\begin{", i):
+                depth += 1
+            i = name_end
             continue
         ch = latex[i]
         if ch == "\\":
@@ -208,24 +219,34 @@ def _outer_positions(latex: str):
 
 def breakable(latex: str) -> str:
     """`latex` with break points before each + and − (and ∨, ∧, ⊕) outside
-    every group, and fainter ones before products."""
+    every group, and fainter ones before products (juxtaposed matrices too)."""
     marks = []
     for i, depth in _outer_positions(latex):
         if depth == 0 and i > 0 and latex[:i].strip():
             if latex.startswith(_BINARY, i):
                 marks.append((i, r" \derivebin"))
-            elif latex.startswith(_PRODUCTS, i):
+            elif latex.startswith(_PRODUCTS, i) or _between_matrices(latex, i):
                 marks.append((i, r" \deriveop"))
     for i, mark in reversed(marks):
         latex = latex[:i] + mark + latex[i:]
     return latex
 
 
-def pieces(latex: str) -> list[str]:
+def _between_matrices(latex: str, i: int) -> bool:
+    """Whether position i is the space between two juxtaposed bracketed matrices."""
+    return latex.startswith(r" \left[", i) and latex[:i].endswith(r"\right]")
+
+
+_FACTORS = (r" \left(", r" \bigl(", r" \biggl(")
+
+
+def pieces(latex: str, factors: bool = False) -> list[str]:
     """The parts of `latex` between its outer break points (what TeX cannot
-    break further)."""
+    break further); with `factors`, bracketed factors of a product apart too."""
     cuts = [i for i, depth in _outer_positions(latex)
-            if depth == 0 and i > 0 and latex[:i].strip() and latex.startswith(_BINARY + _PRODUCTS, i)]
+            if depth == 0 and i > 0 and latex[:i].strip()
+            and (latex.startswith(_BINARY + _PRODUCTS, i) or _between_matrices(latex, i)
+                 or factors and latex.startswith(_FACTORS, i))]
     return [latex[a:b] for a, b in zip([0] + cuts, cuts + [len(latex)])]
 
 
@@ -234,7 +255,7 @@ def opened(latex: str, room: float = LINE) -> str:
     outer `\\left( sum \\right)` groups get fixed-size brackets, long
     matrix entries are stacked, a wide box is dropped."""
     for _ in range(8):
-        wide = [p for p in pieces(latex) if width(p) > room]
+        wide = [p for p in pieces(latex) if MARGIN * width(p) > room]
         if not wide:
             return latex
         changed = latex
@@ -250,19 +271,28 @@ def _open_piece(piece: str, room: float) -> str:
     stripped = piece.strip()
     if stripped.startswith(r"\boxed{") and stripped.endswith("}"):
         return piece.replace(stripped, stripped[len(r"\boxed{"):-1], 1)
-    # the widest outer \left( … \right) group: fixed-size brackets
-    groups = _outer_groups(piece)
-    if groups:
-        start, end, inner_start, inner_end = max(groups, key=lambda g: g[1] - g[0])
-        inner = piece[inner_start:inner_end]
-        opening, closing = piece[start:inner_start], piece[inner_end:end]
-        size = "bigg" if r"\frac" in inner or r"\begin" in inner else "big"
-        if opening.startswith(r"\left") and width(inner) > room / 3:
-            return (piece[:start] + rf"\{size}l" + opening[len(r"\left"):] + inner
-                    + rf"\{size}r" + closing[len(r"\right"):] + piece[end:])
+    grouped = _open_group(piece, room)
+    if grouped != piece:
+        return grouped
     if r"\begin{matrix}" in piece:
         return _stack_entries(piece, room)
     return piece
+
+
+def _open_group(piece: str, room: float) -> str:
+    """The widest outer \\left( … \\right) around a formula (not a
+    matrix's brackets) with fixed-size brackets, so that its terms break."""
+    groups = [g for g in _outer_groups(piece) if not piece[g[2]:g[3]].lstrip().startswith(r"\begin")]
+    if not groups:
+        return piece
+    start, end, inner_start, inner_end = max(groups, key=lambda g: g[1] - g[0])
+    inner = piece[inner_start:inner_end]
+    if width(inner) <= room / 3:
+        return piece
+    opening, closing = piece[start:inner_start], piece[inner_end:end]
+    size = "bigg" if r"\frac" in inner or r"\begin" in inner else "big"
+    return (piece[:start] + rf"\{size}l" + opening[len(r"\left"):] + inner
+            + rf"\{size}r" + closing[len(r"\right"):] + piece[end:])
 
 
 def _outer_groups(piece: str) -> list[tuple[int, int, int, int]]:
@@ -284,23 +314,39 @@ def _stack_entries(piece: str, room: float) -> str:
     """Matrix entries too wide to share a line stacked term under term."""
     def stack(match):
         body = match.group(1)
-        rows = _split_top(body, r"\\")
+        rows = [re.sub(r"^\[[^\]]*\]", "", row) for row in _split_top(body, r"\\")]
         cells = [_split_top(row, "&") for row in rows]
         columns = max(len(r) for r in cells)
-        share = max(room / max(columns, 1) - 1.0, 8.0)
-        out_rows = []
-        for row in cells:
-            out_rows.append(" & ".join(_stacked(cell, share) for cell in row))
-        return r"\begin{matrix}" + r"\\[1ex]".join(out_rows) + r"\end{matrix}"
+        share = max(room / max(columns, 1) - 3.0, 8.0)
+        if all(MARGIN * width(cell) <= share or cell.lstrip().startswith(r"\begin{aligned}")
+               for row in cells for cell in row):
+            return match.group(0)
+        rows = [" & ".join(_stacked(cell.strip(), share) for cell in row) for row in cells]
+        return r"\begin{matrix}" + r"\\[1ex]".join(rows) + r"\end{matrix}"
     return re.sub(r"\\begin\{matrix\}(.*?)\\end\{matrix\}", stack, piece, flags=re.S)
 
 
 def _stacked(cell: str, share: float) -> str:
-    if width(cell) <= share:
+    """One entry as lines of at most `share`: its sums opened as far as
+    needed, then its terms set line under line."""
+    if MARGIN * width(cell) <= share or cell.startswith(r"\begin{aligned}"):
         return cell
+    for _ in range(6):
+        wide = [p for p in pieces(cell) if MARGIN * width(p) > share]
+        if not wide:
+            break
+        opened_cell = cell
+        for p in wide:
+            opened_cell = opened_cell.replace(p, _open_group(p, share), 1)
+        if opened_cell == cell:
+            break
+        cell = opened_cell
+    parts = []
+    for part in pieces(cell):  # a product too wide is cut between its bracketed factors
+        parts += pieces(part, factors=True) if MARGIN * width(part) > share else [part]
     lines, current = [], ""
-    for part in pieces(cell):
-        if current and width(current + part) > share:
+    for part in parts:
+        if current and MARGIN * width(current + part) > share:
             lines.append(current)
             current = r"\quad " + part.lstrip()
         else:

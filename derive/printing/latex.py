@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import partial
 
 import sympy
@@ -54,6 +55,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
   \noindent\leftskip=1.5em \hangindent=\derivehang \hangafter=1
   \rightskip=0pt plus 0.5\linewidth \parfillskip=0pt plus 1fil
   \relpenalty=10000 \binoppenalty=10000 \exhyphenpenalty=300 \lineskip=4pt \lineskiplimit=2pt
+  \medmuskip=4mu\relax \thickmuskip=5mu\relax
   $\displaystyle #1 #2$%
   \if\relax\detokenize{#3}\relax\else
     \nobreak\hfill\penalty50\hskip1em\null\nobreak\hfill\mbox{\small(#3)}\fi
@@ -114,7 +116,7 @@ _SYMBOLS = {
 _UNICODE = {**_math(_GREEK), **_math(_SYMBOLS),
             **{ch: f"$^{{{c}}}$" for ch, c in _SUPERSCRIPTS.items()},
             **{ch: f"$_{{{c}}}$" for ch, c in _SUBSCRIPTS.items()},
-            "ᵀ": r"$^{\top}$", "−": "-", "…": r"\dots{}", "—": "---", "–": "--", "§": r"\S{}",
+            "ᵀ": r"$^{\top}$", "−": "$-$", "…": r"\dots{}", "—": "---", "–": "--", "§": r"\S{}",
             "\u00a0": "~", "‘": "`", "’": "'", "“": "``", "”": "''"}
 
 
@@ -146,6 +148,22 @@ def escape(text: str) -> str:
         else:
             out.append("?")
     return "".join(out)
+
+
+_SUBSCRIPT = re.compile(r"(?<![\w\\])([A-Za-zα-ωΑ-Ω])_(?:\(([^()\s]+)\)|\{([^{}\s]+)\}|([A-Za-z0-9]+))")
+
+
+def prose_latex(text: str) -> str:
+    """Prose as LaTeX (`escape`), with what it writes as subscripts set as
+    subscripts (y_t, h_(t−1), W_h1x1) and numbers in e-notation as ×10ⁿ."""
+    out, last = [], 0
+    text = prose(text)
+    for match in _SUBSCRIPT.finditer(text):
+        sub = next(g for g in match.groups()[1:] if g)
+        out.append(escape(text[last:match.start()]) + escape(match.group(1)))
+        out.append(f"$_{{{sub}}}$" if re.fullmatch(r"[A-Za-z0-9]+", sub) else rf"$_{{\text{{{escape(sub)}}}}}$")
+        last = match.end()
+    return "".join(out) + escape(text[last:])
 
 
 def escape_line(text: str) -> str:
@@ -186,7 +204,7 @@ class LatexPrinter(DocumentPrinter):
         out = [rf"\{self.section}{{{escape_line(solution.title)}}}",
                rf"{{\raggedright\noindent\textit{{Problem}} \texttt{{{escape_line(solution.problem)}}}. "
                rf"\textit{{Source:}} {escape_line(solution.source)}.\par}}\medskip",
-               escape(prose(solution.statement)) + r"\par\medskip"]
+               prose_latex(solution.statement) + r"\par\medskip"]
         givens = solution.given_quantities()
         if givens:
             rows = [f"{self._latex(q.symbol, notation)} = {self._latex(q.value, notation)}" for q in givens]
@@ -195,9 +213,9 @@ class LatexPrinter(DocumentPrinter):
             # ragged right: typewriter text has no stretchable spaces to justify with
             out.append("{\\raggedright\\noindent\\textit{Givens:}\n" + givens_latex(solution.given) + "\\par}")
         if solution.convention and not self._stated(solution.convention):
-            out.append(rf"\noindent\textit{{Convention:}} {escape(prose(solution.convention))}\par\medskip")
+            out.append(rf"\noindent\textit{{Convention:}} {prose_latex(str(solution.convention))}\par\medskip")
         for part in solution.parts:
-            out.append(rf"\subsection*{{({escape_line(part.id)}) {escape_line(part.question)}}}")
+            out.append(rf"\subsection*{{({escape_line(part.id)}) {prose_latex(' '.join(part.question.split()))}}}")
             for step in part.steps:
                 out.append(self.print_step(step, notation))
             if part.answers:
@@ -223,7 +241,7 @@ class LatexPrinter(DocumentPrinter):
                              step.reason)
 
     def _print_Remark(self, step, notation):
-        return rf"\text{{{escape(prose(step.text))}}}" if self.inline else escape(prose(step.text)) + r"\par"
+        return rf"\text{{{escape(prose(step.text))}}}" if self.inline else prose_latex(step.text) + r"\par"
 
     def _print_Solved(self, step, notation):
         unknown = self._latex(step.unknown, notation)
@@ -248,7 +266,7 @@ class LatexPrinter(DocumentPrinter):
             lines = [rf"{first} &{rest[0][0]} {rest[0][1]}{tag}"]
             lines += [rf"&{relation} {term}" for relation, term in rest[1:]]
             return self._rows(lines)
-        return chain_display(first, rest, escape(prose(note)) if note else "")
+        return chain_display(first, rest, prose_latex(note) if note else "")
 
     def _rows(self, rows):
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
@@ -294,6 +312,8 @@ def chain_display(first: str, rest: list[tuple[str, str]], note: str = "") -> st
     first = breaking.breakable(breaking.opened(first, breaking.LINE - 2))
     body = " \\deriverel ".join(f"{relation} {breaking.breakable(breaking.opened(term, room))}"
                                  for relation, term in rest)
+    if breaking.width(first) > 0.4 * breaking.LINE:
+        body = "\\deriverel " + body  # a long left side may stand alone on its line
     short = note if len(note) <= SHORT_NOTE else ""
     out = "\\derivechain{" + first + "}{" + body + "}{" + short + "}"
     if note and not short:

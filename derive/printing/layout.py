@@ -268,12 +268,15 @@ def chain(first: str, rest: list[tuple[str, str]], width: int, note: str = "",
     if margin > width // 3:
         margin = width_of(indent, blocks) + 4
     lines = [head]
+    if width_of(head, blocks) > width:  # a left side too long for a line of its own
+        parts = split_term(first, blocks, width - width_of(indent, blocks))
+        lines = [indent + parts[0]] + [indent + "    " + part.lstrip() for part in parts[1:]]
     for relation, term in rest:
         piece = f" {relation} {term}"
         if width_of(lines[-1] + piece, blocks) <= width:
             lines[-1] += piece
             continue
-        room = width - margin - len(relation) - 1
+        room = width - margin - len(relation) - 3
         parts = split_term(term, blocks, room)
         start = " " * margin + f"{relation} "
         if len(lines) == 1 and width_of(lines[0] + f" {relation} " + parts[0], blocks) <= width \

@@ -9,6 +9,8 @@ compound, the way a person writes it.
 """
 from __future__ import annotations
 
+import math
+
 import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -284,6 +286,27 @@ def uniform_entries(matrix):
                             else sympy.Float(e.evalf(15), 15))
 
 
+#: A column of more entries is written as a transposed row where the row fits.
+TALL = 6
+
+#: Entries this small print in scientific notation: a matrix of them has its power of ten factored out.
+SMALL = 1e-4
+
+
+def common_power(matrix):
+    """(k, matrix / 10^k) for a numeric matrix whose non-zero entries are all
+    small enough to print as ×10⁻ⁿ (10⁻⁶ [2.5  2.3] rather than a row of
+    2.5×10⁻⁶  2.3×10⁻⁶), else (None, matrix)."""
+    numbers = [e for e in matrix if isinstance(e, sympy.Basic) and e.is_number]
+    if len(numbers) != len(matrix) or not any(numbers):
+        return None, matrix
+    magnitudes = [abs(float(e)) for e in numbers if e != 0]
+    if max(magnitudes) >= SMALL:
+        return None, matrix
+    power = math.floor(math.log10(max(magnitudes)))
+    return power, matrix.applyfunc(lambda e: sympy.Float(e * sympy.Integer(10)**-power, 15) if e != 0 else e)
+
+
 _SUPERSCRIPT_DIGITS = set("0123456789-")
 _TO_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -438,9 +461,16 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
         if expr.shape == (1, 1):
             return self._print(expr[0, 0])
         expr = uniform_entries(expr)
+        power, expr = common_power(expr)
         if self._settings["summarise"] and not fits_in_full(expr.shape):
-            return self._summary(expr)
-        return LatexPrinter._print_MatrixBase(self, expr)
+            shown = self._summary(expr)
+        else:
+            shown = LatexPrinter._print_MatrixBase(self, expr)
+            if expr.shape[1] == 1 and expr.shape[0] > TALL:  # a long column, written as a row
+                row = LatexPrinter._print_MatrixBase(self, expr.T) + "^{T}"
+                from derive.printing.breaking import LINE, width
+                shown = row if width(row) < 0.8 * LINE else shown
+        return shown if power is None else rf"10^{{{power}}} {shown}"
 
     def _summary(self, expr):
         """A large matrix as its corners and its size (the JSON keeps every entry)."""
@@ -503,12 +533,18 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
         if expr.shape == (1, 1):
             return self._print(expr[0, 0])
         expr = uniform_entries(expr)
+        power, expr = common_power(expr)
+        factor = "" if power is None else f"10{str(power).translate(_TO_SUPERSCRIPT)}·"
         blocks = self._settings["blocks"]
+        if blocks is not None and expr.shape[1] == 1 and expr.shape[0] > TALL and fits_in_full(expr.shape):
+            row = "[" + "  ".join(_finished(self._print(v)) for v in expr) + "]ᵀ"
+            if blocks.width is None or len(row) < 0.8 * blocks.width:  # a long column, written as a row
+                return factor + row
         if blocks is not None and expr.shape[0] > 1:
             from derive.printing.layout import matrix_block
-            return blocks.add(matrix_block(self._cells(expr), blocks.width))
+            return factor + blocks.add(matrix_block(self._cells(expr), blocks.width))
         rows = ["  ".join(self._print(v) for v in expr.row(i)) for i in range(expr.shape[0])]
-        return "[" + "; ".join(rows) + "]"
+        return factor + "[" + "; ".join(rows) + "]"
 
     def _cells(self, expr) -> list[list[str]]:
         """Entries as printed; a matrix too large to read in full as its

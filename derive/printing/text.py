@@ -56,7 +56,7 @@ class TextPrinter(DocumentPrinter):
 
     def _blocks(self):
         """A table for the matrices of one formula (with a width), else None."""
-        return layout.Blocks(self.width - 16) if self.width is not None else None
+        return layout.Blocks(self.width - 20) if self.width is not None else None
 
     def _terms(self, exprs, notation, values=None):
         """Each formula printed; with a width, matrices as blocks."""
@@ -70,10 +70,11 @@ class TextPrinter(DocumentPrinter):
         return self._chain(first, [(r, t) for (r, _), t in zip(rest, terms)], note, blocks, indent)
 
     def _chain(self, first, rest, note, blocks, indent=""):
+        """A chain; one of a step (no `indent`) is laid out for the step's indent."""
         if self.width is None:
             line = indent + first + "".join(f" {r} {t}" for r, t in rest)
             return [f"{line}    {note}" if note else line]
-        return layout.chain(first, rest, self.width, note, blocks, indent)
+        return layout.chain(first, rest, self.width - (0 if indent else len(STEP)), note, blocks, indent)
 
     def _givens(self, givens, notation):
         """`Given:` and each given quantity, as many to a line as fit."""
