@@ -54,7 +54,7 @@ def kinked(solution, part_id, key, name, f, vocabulary, assumptions):
                  for s in (sympy.Rational(-3, 2), sympy.Rational(-1, 3), sympy.Rational(1, 2), 2))
     at_kink = engine.subs(x, 0)
     part.steps.append(Relation((sympy.Symbol(f"{key}_engine"), at_kink), reason=(
-        f"the derivative backpropagation uses, {engine}, agrees off 0 and takes this subgradient at 0")))
+        f"the derivative backpropagation uses, {math.text(engine)}, agrees off 0 and takes this subgradient at 0")))
     part.answer(f"{key}_prime", off, rf"\operatorname{{{name}}}'(x)")
     part.answer(f"{key}_subdifferential_0", interval, rf"\partial\operatorname{{{name}}}(0)")
     inside = interval.contains(at_kink)

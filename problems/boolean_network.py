@@ -8,6 +8,7 @@ from sympy.logic.boolalg import And, Not, Or, Xor
 from derive.catalog import Problem
 from derive.nn import logic
 from derive.core.steps import Relation, Remark
+from derive.printing import math
 from problems import S1
 
 A, B, C, D = VARIABLES = sympy.symbols("A B C D")
@@ -87,7 +88,7 @@ def check_seed_network(solution, sop):
         if not ok:
             wrong_units.append(unit)
         part.steps.append(Relation((sympy.Symbol(f"H_{unit}"), function), reason=(
-            "as intended" if ok else f"intended {term}")))
+            "as intended" if ok else f"intended {math.text(term)}")))
     wrong = logic.failures(network, [F], VARIABLES)[0]
     part.steps.append(Remark(
         f"Units {', '.join(map(str, wrong_units)) or 'none'} are wrong"
@@ -114,7 +115,7 @@ def check_seed_table(solution):
         ok = logic.truth_table(function, VARIABLES) == logic.truth_table(intended, VARIABLES)
         if not ok:
             wrong_units.append(name)
-        part.steps.append(Relation((sympy.Symbol(name), function), reason="as intended" if ok else f"intended {intended}"))
+        part.steps.append(Relation((sympy.Symbol(name), function), reason="as intended" if ok else f"intended {math.text(intended)}"))
     network = [(SEED_TABLE_1, SEED_TABLE_1_B, "step"), (SEED_TABLE_2, SEED_TABLE_2_B, "step"),
                (sympy.ImmutableMatrix([[1, 1]]), sympy.ImmutableMatrix([-HALF]), "step")]
     wrong = logic.failures(network, [F], VARIABLES)[0]

@@ -78,7 +78,7 @@ def build(solution, given: dict):
     part.answer("D", D, "D")
     part.answer("D_inv_sqrt", D_inv_sqrt, r"D^{-1/2}")
     part = solution.part("d", f"Q = D^{{−1/2}} (A + I_{size}) D^{{−1/2}}: entry (i, j) is (A + I_{size})_ij / "
-                              "sqrt(D_ii D_jj).")
+                              "√(D_ii D_jj).")
     part.steps.append(graph.step("Q"))
     part.answer("Q", Q, "Q")
     return solution

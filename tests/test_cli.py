@@ -120,7 +120,7 @@ def test_numbers_print_exactly():
     from derive.printing import math
     assert math.latex(sympy.Integer(9007199254740993)) == "9007199254740993"
     assert math.text(sympy.Rational(123456789012, 1000)) == "123456789.012"
-    assert math.text(sympy.Rational(-1, 8)) == "-0.125"
+    assert math.text(sympy.Rational(-1, 8)) == "−0.125"  # the minus sign of the statements (U+2212)
     assert math.text(sympy.Rational(1, 3)) == "1/3"
 
 

@@ -78,5 +78,5 @@ def test_three_part_step_parenthesises_negative_values():
     graph.evaluate()
     step = graph.step("c")
     assert isinstance(step, Evaluation)
-    assert printing.text(step.formula, {}, step.bindings) in ("(-0.3)·2 + 2", "2 + (-0.3)·2", "2·(-0.3) + 2")
+    assert printing.text(step.formula, {}, step.bindings) in ("(−0.3)·2 + 2", "2 + (−0.3)·2", "2·(−0.3) + 2")
     assert step.value == sympy.Rational(7, 5)

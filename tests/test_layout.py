@@ -20,8 +20,6 @@ PACKAGE = ROOT / "derive"
 
 #: import cycles known today, each as the set of modules it runs through
 KNOWN_CYCLES = {
-    "sizes-receptive_fields": ({"derive.architecture.sizes", "derive.architecture.receptive_fields"},
-                               "architecture.sizes ⇄ receptive_fields: the variants engineer breaks it"),
 }
 #: modules of derive/ known to import problems/
 KNOWN_PROBLEM_IMPORTS: dict[str, str] = {}

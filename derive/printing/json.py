@@ -19,7 +19,7 @@ class JsonPrinter(DocumentPrinter):
     format = "json"
 
     def __init__(self):
-        self._text = TextPrinter()
+        self._text = TextPrinter(width=None)
         self._latex = LatexPrinter(inline=True)
 
     def document(self, solution) -> dict:

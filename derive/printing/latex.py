@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import partial
 
 import sympy
 
-from derive.printing import math, tikz
-from derive.printing.base import DocumentPrinter, evaluation_terms, relation_terms
+from derive.printing import breaking, math, tikz
+from derive.printing.base import DocumentPrinter, evaluation_terms, prose, relation_terms
 
 RELATIONS = {"=": "=", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "<": "<", ">": ">",
              "⇔": r"\iff", "⇒": r"\implies", "≠": r"\neq", "→": r"\to", "↦": r"\mapsto",
@@ -18,24 +19,50 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage[T1]{fontenc}
 \usepackage{amsmath,amssymb}
-\usepackage[margin=2.2cm]{geometry}
+\usepackage[margin=2cm]{geometry}
 \IfFileExists{lmodern.sty}{\usepackage{lmodern}}{}
 \usepackage{graphicx}
+\usepackage{calc}
 """ + tikz.PACKAGES + r"""\allowdisplaybreaks
 \setcounter{MaxMatrixCols}{20}
+\setlength{\arraycolsep}{4pt}
 % file names and code-like tokens in prose: loose lines rather than text past the margin
 \sloppy
-% \derivefit{...}: typeset a picture, shrunk to fit the text width and most of a page
+% \derivefit{...}: typeset a picture, shrunk to fit the text width and most
+% of a page, but never below 80 % (a larger picture runs into the margin)
 \newsavebox{\derivebox}
+\newlength{\derivescale}
 \newcommand{\derivefit}[1]{\sbox{\derivebox}{#1}%
-  \ifdim\wd\derivebox>\linewidth\sbox{\derivebox}{\resizebox{\linewidth}{!}{\usebox{\derivebox}}}\fi
-  \ifdim\ht\derivebox>0.8\textheight\sbox{\derivebox}{\resizebox{!}{0.8\textheight}{\usebox{\derivebox}}}\fi
-  \usebox{\derivebox}}
-% \derivedisplay{rows}: align* (so long chains break across pages), or, when
-% the widest row would run past the margin, the rows shrunk to the text width
-\newcommand{\derivedisplay}[1]{\sbox{\derivebox}{$\displaystyle\begin{aligned}#1\end{aligned}$}%
-  \ifdim\wd\derivebox>\linewidth\[\resizebox{\linewidth}{!}{\usebox{\derivebox}}\]%
-  \else\begin{align*}#1\end{align*}\fi}
+  \ifdim\wd\derivebox>\linewidth
+    \setlength{\derivescale}{\maxof{0.8\wd\derivebox}{\linewidth}}%
+    \sbox{\derivebox}{\resizebox{\derivescale}{!}{\usebox{\derivebox}}}\fi
+  \ifdim\ht\derivebox>0.8\textheight
+    \setlength{\derivescale}{\maxof{0.8\ht\derivebox}{0.8\textheight}}%
+    \sbox{\derivebox}{\resizebox{!}{\derivescale}{\usebox{\derivebox}}}\fi
+  \makebox[\linewidth]{\usebox{\derivebox}}}
+% \derivechain{first}{rest}{note}: display math as a paragraph that breaks
+% where a person breaks a chain: before a relation (\deriverel), else before
+% a + or - outside brackets (\derivebin, the next line indented a little
+% more), else before a product (\deriveop). Continuation lines start under
+% the first relation; nothing is shrunk.
+\newlength{\derivehang}
+\newcommand{\deriverel}{\penalty0 }
+\newcommand{\derivebin}{\discretionary{}{\kern1em}{}}
+\newcommand{\deriveop}{\penalty2000 }
+\newcommand{\derivechain}[3]{\par\addvspace{\medskipamount}%
+  {\settowidth{\derivehang}{$\displaystyle #1\mathrel{}$}%
+  \ifdim\derivehang>0.4\linewidth\setlength{\derivehang}{2em}\fi
+  \noindent\leftskip=1.5em \hangindent=\derivehang \hangafter=1
+  \rightskip=0pt plus 0.5\linewidth \parfillskip=0pt plus 1fil
+  \relpenalty=10000 \binoppenalty=10000 \exhyphenpenalty=300 \lineskip=4pt \lineskiplimit=2pt
+  \medmuskip=4mu\relax \thickmuskip=5mu\relax
+  $\displaystyle #1 #2$%
+  \if\relax\detokenize{#3}\relax\else
+    \nobreak\hfill\penalty50\hskip1em\null\nobreak\hfill\mbox{\small(#3)}\fi
+  \par}\addvspace{\medskipamount}}
+% \derivenote{text}: the reason of a chain too long to stand at its right
+\newcommand{\derivenote}[1]{{\leftskip=3em \rightskip=0pt plus 0.3\linewidth \noindent\small(#1)\par}%
+  \addvspace{\medskipamount}}
 """
 
 _ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
@@ -89,7 +116,7 @@ _SYMBOLS = {
 _UNICODE = {**_math(_GREEK), **_math(_SYMBOLS),
             **{ch: f"$^{{{c}}}$" for ch, c in _SUPERSCRIPTS.items()},
             **{ch: f"$_{{{c}}}$" for ch, c in _SUBSCRIPTS.items()},
-            "ᵀ": r"$^{\top}$", "−": "-", "…": r"\dots{}", "—": "---", "–": "--", "§": r"\S{}",
+            "ᵀ": r"$^{\top}$", "−": "$-$", "…": r"\dots{}", "—": "---", "–": "--", "§": r"\S{}",
             "\u00a0": "~", "‘": "`", "’": "'", "“": "``", "”": "''"}
 
 
@@ -121,6 +148,22 @@ def escape(text: str) -> str:
         else:
             out.append("?")
     return "".join(out)
+
+
+_SUBSCRIPT = re.compile(r"(?<![\w\\])([A-Za-zα-ωΑ-Ω])_(?:\(([^()\s]+)\)|\{([^{}\s]+)\}|([A-Za-z0-9]+))")
+
+
+def prose_latex(text: str) -> str:
+    """Prose as LaTeX (`escape`), with what it writes as subscripts set as
+    subscripts (y_t, h_(t−1), W_h1x1) and numbers in e-notation as ×10ⁿ."""
+    out, last = [], 0
+    text = prose(text)
+    for match in _SUBSCRIPT.finditer(text):
+        sub = next(g for g in match.groups()[1:] if g)
+        out.append(escape(text[last:match.start()]) + escape(match.group(1)))
+        out.append(f"$_{{{sub}}}$" if re.fullmatch(r"[A-Za-z0-9]+", sub) else rf"$_{{\text{{{escape(sub)}}}}}$")
+        last = match.end()
+    return "".join(out) + escape(text[last:])
 
 
 def escape_line(text: str) -> str:
@@ -161,7 +204,7 @@ class LatexPrinter(DocumentPrinter):
         out = [rf"\{self.section}{{{escape_line(solution.title)}}}",
                rf"{{\raggedright\noindent\textit{{Problem}} \texttt{{{escape_line(solution.problem)}}}. "
                rf"\textit{{Source:}} {escape_line(solution.source)}.\par}}\medskip",
-               escape(solution.statement) + r"\par\medskip"]
+               prose_latex(solution.statement) + r"\par\medskip"]
         givens = solution.given_quantities()
         if givens:
             rows = [f"{self._latex(q.symbol, notation)} = {self._latex(q.value, notation)}" for q in givens]
@@ -170,19 +213,18 @@ class LatexPrinter(DocumentPrinter):
             # ragged right: typewriter text has no stretchable spaces to justify with
             out.append("{\\raggedright\\noindent\\textit{Givens:}\n" + givens_latex(solution.given) + "\\par}")
         if solution.convention and not self._stated(solution.convention):
-            out.append(rf"\noindent\textit{{Convention:}} {escape(solution.convention)}\par\medskip")
+            out.append(rf"\noindent\textit{{Convention:}} {prose_latex(str(solution.convention))}\par\medskip")
         for part in solution.parts:
-            out.append(rf"\subsection*{{({escape_line(part.id)}) {escape_line(part.question)}}}")
+            out.append(rf"\subsection*{{({escape_line(part.id)}) {prose_latex(' '.join(part.question.split()))}}}")
             for step in part.steps:
                 out.append(self.print_step(step, notation))
             if part.answers:
                 out.append(r"\paragraph{Answer.}")
-                rows = [rf"{answer.latex} &= \boxed{{{self._latex(answer.expr, notation)}}}"
-                        for answer in part.answers.values()]
+                answers = [(answer.latex, self._latex(answer.expr, notation)) for answer in part.answers.values()]
                 if self.portable:
-                    out.append(self._rows(rows))
-                else:  # one display each: a long list of answers breaks across pages
-                    out += [self._rows([row]) for row in rows]
+                    out.append(self._rows([rf"{label} &= \boxed{{{value}}}" for label, value in answers]))
+                else:
+                    out.append(answers_latex(answers))
         return "\n\n".join(out) + "\n"
 
     def _stated(self, convention: str) -> bool:
@@ -199,7 +241,7 @@ class LatexPrinter(DocumentPrinter):
                              step.reason)
 
     def _print_Remark(self, step, notation):
-        return rf"\text{{{escape(step.text)}}}" if self.inline else escape(step.text) + r"\par"
+        return rf"\text{{{escape(prose(step.text))}}}" if self.inline else prose_latex(step.text) + r"\par"
 
     def _print_Solved(self, step, notation):
         unknown = self._latex(step.unknown, notation)
@@ -217,17 +259,66 @@ class LatexPrinter(DocumentPrinter):
     def _display(self, first: str, rest: list[tuple[str, str]], note: str = "") -> str:
         if self.inline:
             return first + "".join(f" {relation} {term}" for relation, term in rest)
-        tag = rf" && \text{{({escape(note)})}}" if note else ""
-        if not rest:
-            return rf"\[ {first} \]"
-        lines = [rf"{first} &{rest[0][0]} {rest[0][1]}{tag}"]
-        lines += [rf"&{relation} {term}" for relation, term in rest[1:]]
-        return self._rows(lines)
+        if self.portable:
+            tag = rf" && \text{{({escape(prose(note))})}}" if note else ""
+            if not rest:
+                return rf"\[ {first} \]"
+            lines = [rf"{first} &{rest[0][0]} {rest[0][1]}{tag}"]
+            lines += [rf"&{relation} {term}" for relation, term in rest[1:]]
+            return self._rows(lines)
+        return chain_display(first, rest, prose_latex(note) if note else "")
 
     def _rows(self, rows):
-        if self.portable:
-            return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
-        return display(rows)
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+#: The widest answer (in ems) set in a line with others; a wider one is a display.
+SHORT_ANSWER = 0.45 * breaking.LINE
+
+
+def answers_latex(answers: list[tuple[str, str]]) -> str:
+    """Boxed answers after a part's `Answer.`: short ones side by side in a
+    ragged paragraph (breaking between answers), long ones as displays of
+    their own, in their order."""
+    out, run = [], []
+    for label, value in answers:
+        item = rf"{label} = \boxed{{{value}}}"
+        if breaking.width(item) <= SHORT_ANSWER and r"\begin" not in value:
+            run.append(rf"$\displaystyle {item}$")
+            continue
+        if run:
+            out.append(_answer_run(run))
+            run = []
+        out.append(chain_display(label, [("=", rf"\boxed{{{value}}}")]))
+    if run:
+        out.append(_answer_run(run))
+    return "\n".join(out)
+
+
+def _answer_run(items: list[str]) -> str:
+    return ("{\\raggedright " + "\\hskip 1.5em plus 1em\\penalty0\n".join(items) + "\\par}"
+            "\\addvspace{\\medskipamount}")
+
+
+#: The longest reason set at the right of its chain; a longer one gets a line.
+SHORT_NOTE = 48
+
+
+def chain_display(first: str, rest: list[tuple[str, str]], note: str = "") -> str:
+    """A chain of display math through the preamble's \\derivechain: break
+    points marked, and what would not break opened up (`breaking`)."""
+    hang = min(breaking.width(first) + 1.3, 0.4 * breaking.LINE)
+    room = breaking.LINE - hang - 1.5
+    first = breaking.breakable(breaking.opened(first, breaking.LINE - 2))
+    body = " \\deriverel ".join(f"{relation} {breaking.breakable(breaking.opened(term, room))}"
+                                 for relation, term in rest)
+    if breaking.width(first) > 0.4 * breaking.LINE:
+        body = "\\deriverel " + body  # a long left side may stand alone on its line
+    short = note if len(note) <= SHORT_NOTE else ""
+    out = "\\derivechain{" + first + "}{" + body + "}{" + short + "}"
+    if note and not short:
+        out += "\n\\derivenote{" + note + "}"
+    return out
 
 
 def relation_latex(relation: str) -> str:
@@ -237,11 +328,6 @@ def relation_latex(relation: str) -> str:
     if relation in _SYMBOLS:
         return _SYMBOLS[relation]
     raise ValueError(f"no LaTeX form for the relation {relation!r}")
-
-
-def display(rows: list[str]) -> str:
-    """Aligned rows of display math, through the preamble's \\derivedisplay."""
-    return "\\derivedisplay{\n" + " \\\\\n".join(rows) + "\n}"
 
 
 def graph_summary(step) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from derive.printing import math
-from derive.printing.base import DocumentPrinter
+from derive.printing.base import DocumentPrinter, given_text, prose
 from derive.printing.latex import LatexPrinter
 
 
@@ -14,15 +14,17 @@ class MarkdownPrinter(DocumentPrinter):
 
     def doprint(self, solution) -> str:
         notation = solution.symbol_notation()
-        out = [f"# {solution.title}", f"`{solution.problem}` · Source: {solution.source}", solution.statement]
+        out = [f"# {solution.title}", f"`{solution.problem}` · Source: {solution.source}", prose(solution.statement)]
         givens = solution.given_quantities()
         if givens:
             out.append("*Given:* " + ", ".join(f"${math.latex(q.symbol, notation)} = {math.latex(q.value, notation)}$"
                                                  for q in givens))
+        elif solution.given is not None:
+            out.append("*Given:* " + given_text(solution.given, lambda v: f"${math.latex(v)}$"))
         if solution.convention:
-            out.append(f"*Convention:* {solution.convention}")
+            out.append(f"*Convention:* {prose(str(solution.convention))}")
         for part in solution.parts:
-            out.append(f"## ({part.id}) {part.question}")
+            out.append(f"## ({part.id}) {prose(part.question)}")
             for step in part.steps:
                 out.append(self.print_step(step, notation))
             if part.answers:
@@ -31,7 +33,7 @@ class MarkdownPrinter(DocumentPrinter):
         return "\n\n".join(out) + "\n"
 
     def _print_Remark(self, step, notation):
-        return step.text
+        return prose(step.text)
 
     def _print_ComputationGraph(self, step, notation):
         """A table: quantity, inputs, data, grad (a figure needs the LaTeX sheet)."""
@@ -52,7 +54,7 @@ class MarkdownPrinter(DocumentPrinter):
     def _math(self, step, notation):
         note = getattr(step, "note", "") or getattr(step, "reason", "")
         line = f"$$ {self._line.print_step(step, notation)} $$"
-        return f"{line}\n*({note})*" if note else line
+        return f"{line}\n*({prose(note)})*" if note else line
 
     _print_Evaluation = _math
     _print_Relation = _math

@@ -9,6 +9,8 @@ compound, the way a person writes it.
 """
 from __future__ import annotations
 
+import math
+
 import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -72,10 +74,117 @@ def _needs_parentheses(value) -> bool:
     return False
 
 
+def _is_scalar_shaped(expr) -> bool:
+    """A 1×1 matrix expression: a scalar, however SymPy typed it."""
+    return getattr(expr, "shape", None) == (1, 1)
+
+
+def _negative(term) -> bool:
+    return isinstance(term, sympy.Basic) and not is_matrix(term) and bool(term.could_extract_minus_sign())
+
+
+def textbook_order(terms: list) -> list:
+    """Terms of a sum as a textbook writes them: a positive term first, the
+    rest as they came (θ₀ − α·v, n − l + 1, x − μ rather than −μ + x)."""
+    if terms and _negative(terms[0]):
+        for i, term in enumerate(terms):
+            if not _negative(term):
+                return [term] + terms[:i] + terms[i + 1:]
+    return terms
+
+
+def _scalar_factors(factors) -> list[tuple[object, int]]:
+    """Factors of a product of scalars with transposes dropped (a scalar is
+    its own transpose) and equal neighbours gathered: (y − a)ᵀ(y − a) is (y − a)²."""
+    gathered: list[list] = []
+    for factor in factors:
+        factor = _without_scalar_transposes(factor)
+        if gathered and gathered[-1][0] == factor:
+            gathered[-1][1] += 1
+        else:
+            gathered.append([factor, 1])
+    return [(factor, count) for factor, count in gathered]
+
+
+def _without_scalar_transposes(expr):
+    if not isinstance(expr, sympy.Basic):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sympy.Transpose) and _is_scalar_shaped(e.arg), lambda e: e.arg)
+
+
+def _ones(factor) -> str:
+    """𝟏 or 𝟏ᵀ for a vector of ones (a factor that sums), else ""."""
+    transposed = isinstance(factor, sympy.Transpose)
+    if transposed:
+        factor = factor.arg
+    if not isinstance(factor, sympy.OneMatrix) or factor.shape == (1, 1):
+        return ""
+    return "𝟏ᵀ" if (factor.shape[0] == 1) != transposed else "𝟏"
+
+
+def _sums_last(factors) -> list:
+    """Factors of a commutative product with the bracketed sums last, as a
+    person writes σ′: ∂L/∂f ⊙ f ⊙ (1 − f)."""
+    return sorted(factors, key=lambda f: _shown_precedence(f) < PRECEDENCE["Mul"])
+
+
 class _NotationMixin:
-    """What the LaTeX and text printers share: notation, values, numbers."""
+    """What the LaTeX and text printers share: notation, values, numbers,
+    and the notation decided by shapes (no scalar transposed, no ⊙ between
+    scalars) and by sign (a sum starts with a positive term)."""
 
     _name_index = 1  # (text, latex) position in the notation tuples
+
+    def _as_ordered_terms(self, expr, order=None):
+        return textbook_order(list(super()._as_ordered_terms(expr, order=order)))
+
+    def _print_Transpose(self, expr):
+        if _is_scalar_shaped(expr.arg):
+            return self._scalar_product([expr.arg])
+        return self._transposed(expr)
+
+    def _print_HadamardProduct(self, expr):
+        if _is_scalar_shaped(expr):
+            return self._scalar_product(_sums_last(expr.args))
+        level = PRECEDENCE["Mul"]
+        return f" {self._hadamard_sign} ".join(
+            self._brackets(self._print(a)) if _shown_precedence(a) < level else self.parenthesize(a, level)
+            for a in _sums_last(expr.args))
+
+    def _print_HadamardPower(self, expr):
+        if _is_scalar_shaped(expr.base):
+            return self._power(expr.base, expr.exp)
+        return self._hadamard_power(expr)
+
+    def _scalar_product(self, factors) -> str:
+        """A product of scalars (1×1 matrices among them): `·` between
+        factors, brackets around sums, equal neighbours as a power."""
+        factors = list(factors)
+        sign = ""
+        if factors and not is_matrix(factors[0]) and factors[0] == -1 and len(factors) > 1:
+            sign, factors = "-", factors[1:]
+        printed = []
+        for factor, count in _scalar_factors(factors):
+            if count > 1:
+                printed.append(self._power(factor, sympy.Integer(count)))
+            elif len(factors) == 1 and not sign:
+                text = self._print(factor)
+                printed.append(self._brackets(text) if _shown_precedence(factor) < PRECEDENCE["Mul"]
+                               and not self._bound(factor) else text)
+            else:
+                printed.append(self._factor(factor))
+        return sign + self._times.join(printed)
+
+    def _factor(self, factor) -> str:
+        if _shown_precedence(factor) < PRECEDENCE["Mul"] and self._bound(factor) is None:
+            return self._brackets(self._print(factor))
+        return self._print(factor)
+
+    def _power(self, base, exponent) -> str:
+        shown = self._print(base)
+        if self._bound(base) is None and (_shown_precedence(base) <= PRECEDENCE["Pow"] or shown.startswith("-")):
+            shown = self._brackets(shown)
+        return self._superscript(shown, self._print(exponent))
 
     def _notation_name(self, name):
         entry = self._settings["notation"].get(name)
@@ -134,12 +243,6 @@ class _NotationMixin:
         variable = expr.function.variables[0]
         return self._print(expr.function.expr.xreplace({variable: shown}))
 
-    def _print_HadamardProduct(self, expr):
-        level = PRECEDENCE["Mul"]
-        return f" {self._hadamard_sign} ".join(
-            self._brackets(self._print(a)) if _shown_precedence(a) < level else self.parenthesize(a, level)
-            for a in expr.args)
-
     def _brackets(self, text):
         return f"({text})"
 
@@ -161,6 +264,59 @@ class _NotationMixin:
             printed = self._print(value)
             return f"({printed})" if _needs_parentheses(value) else printed
         return None
+
+
+def uniform_entries(matrix):
+    """A numeric matrix whose entries would print partly as fractions (or
+    surds) and partly as decimals, with every non-integer a decimal: exact
+    results stay exact, decimal results decimal, never both in one matrix."""
+    if not isinstance(matrix, sympy.MatrixBase):
+        return matrix
+    exact = decimal = False
+    for entry in matrix:
+        if not (isinstance(entry, sympy.Basic) and entry.is_number) or entry.is_Integer:
+            continue
+        if entry.is_Float or (entry.is_Rational and terminating_places(entry) is not None):
+            decimal = True
+        else:
+            exact = True
+    if not (exact and decimal):
+        return matrix
+    return matrix.applyfunc(lambda e: e if not (isinstance(e, sympy.Basic) and e.is_number) or e.is_Integer
+                            else sympy.Float(e.evalf(15), 15))
+
+
+#: A column of more entries is written as a transposed row where the row fits.
+TALL = 6
+
+#: Entries this small print in scientific notation: a matrix of them has its power of ten factored out.
+SMALL = 1e-4
+
+
+def common_power(matrix):
+    """(k, matrix / 10^k) for a numeric matrix whose non-zero entries are all
+    small enough to print as ×10⁻ⁿ (10⁻⁶ [2.5  2.3] rather than a row of
+    2.5×10⁻⁶  2.3×10⁻⁶), else (None, matrix)."""
+    numbers = [e for e in matrix if isinstance(e, sympy.Basic) and e.is_number]
+    if len(numbers) != len(matrix) or not any(numbers):
+        return None, matrix
+    magnitudes = [abs(float(e)) for e in numbers if e != 0]
+    if max(magnitudes) >= SMALL:
+        return None, matrix
+    power = math.floor(math.log10(max(magnitudes)))
+    return power, matrix.applyfunc(lambda e: sympy.Float(e * sympy.Integer(10)**-power, 15) if e != 0 else e)
+
+
+_SUPERSCRIPT_DIGITS = set("0123456789-")
+_TO_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _times_ten(text: str) -> str:
+    """5.4396e-6 as 5.4396×10⁻⁶."""
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}×10{str(int(exponent)).translate(_TO_SUPERSCRIPT)}"
 
 
 def terminating_places(rational) -> int | None:
@@ -251,6 +407,8 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
         return "1" if expr.shape == (1, 1) else LatexPrinter._print_Identity(self, expr)
 
     def _print_MatMul(self, expr):
+        if _is_scalar_shaped(expr) and all(_is_scalar_shaped(a) or not is_matrix(a) for a in expr.args):
+            return self._scalar_product(expr.args)
         if not self._settings["values"]:
             return super()._print_MatMul(expr)
         # With numbers in place, juxtaposition would read 0.5 0 as one number.
@@ -261,13 +419,58 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
         level = PRECEDENCE["Mul"]
         return sign + r" \cdot ".join(self.parenthesize(a, level, strict=False) for a in args)
 
+    @property
+    def _times(self):
+        return self._settings["mul_symbol_latex"]
+
+    def _superscript(self, base, exponent):
+        return f"{base}^{{{exponent}}}"
+
+    def _transposed(self, expr):
+        return LatexPrinter._print_Transpose(self, expr)
+
+    def _hadamard_power(self, expr):
+        return LatexPrinter._print_HadamardPower(self, expr)
+
+    def _print_bool(self, expr):
+        return r"\text{true}" if expr else r"\text{false}"
+
+    def _print_BooleanTrue(self, expr):
+        return r"\text{true}"
+
+    def _print_BooleanFalse(self, expr):
+        return r"\text{false}"
+
+    def _print_Xor(self, expr):
+        return self._print_LogOp(list(expr.args), r"\oplus")
+
+    def _print_polygamma(self, expr, exp=None):
+        order, argument = expr.args
+        head = r"\psi" if order == 0 else rf"\psi^{{({self._print(order)})}}"
+        text = rf"{head}\left({self._print(argument)}\right)"
+        return f"{text}^{{{exp}}}" if exp else text
+
+    def _print_digamma(self, expr, exp=None):
+        return self._print_polygamma(sympy.polygamma(0, expr.args[0], evaluate=False), exp)
+
+    def _print_loggamma(self, expr, exp=None):
+        text = rf"\log\Gamma\left({self._print(expr.args[0])}\right)"
+        return rf"\left({text}\right)^{{{exp}}}" if exp else text
 
     def _print_ImmutableDenseMatrix(self, expr):
         if expr.shape == (1, 1):
             return self._print(expr[0, 0])
+        expr = uniform_entries(expr)
+        power, expr = common_power(expr)
         if self._settings["summarise"] and not fits_in_full(expr.shape):
-            return self._summary(expr)
-        return LatexPrinter._print_MatrixBase(self, expr)
+            shown = self._summary(expr)
+        else:
+            shown = LatexPrinter._print_MatrixBase(self, expr)
+            if expr.shape[1] == 1 and expr.shape[0] > TALL:  # a long column, written as a row
+                row = LatexPrinter._print_MatrixBase(self, expr.T) + "^{T}"
+                from derive.printing.breaking import LINE, width
+                shown = row if width(row) < 0.8 * LINE else shown
+        return shown if power is None else rf"10^{{{power}}} {shown}"
 
     def _summary(self, expr):
         """A large matrix as its corners and its size (the JSON keeps every entry)."""
@@ -291,8 +494,12 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
 
 
 class MathTextPrinter(_NotationMixin, StrPrinter):
+    """Plain text; with `blocks` (a `layout.Blocks`), every matrix of two or
+    more rows prints as a placeholder for its two-dimensional block (too
+    large a one as its corners), for the terminal's layout to draw."""
+
     _default_settings = {**StrPrinter._default_settings, "notation": {}, "values": None, "digits": 6,
-                         "decimals": True}
+                         "decimals": True, "blocks": None}
     _name_index = 0
     _hadamard_sign = "⊙"
 
@@ -325,18 +532,147 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
     def _print_MatrixBase(self, expr):
         if expr.shape == (1, 1):
             return self._print(expr[0, 0])
+        expr = uniform_entries(expr)
+        power, expr = common_power(expr)
+        factor = "" if power is None else f"10{str(power).translate(_TO_SUPERSCRIPT)}·"
+        blocks = self._settings["blocks"]
+        if blocks is not None and expr.shape[1] == 1 and expr.shape[0] > TALL and fits_in_full(expr.shape):
+            row = "[" + "  ".join(_finished(self._print(v)) for v in expr) + "]ᵀ"
+            if blocks.width is None or len(row) < 0.8 * blocks.width:  # a long column, written as a row
+                return factor + row
+        if blocks is not None and expr.shape[0] > 1:
+            from derive.printing.layout import matrix_block
+            return factor + blocks.add(matrix_block(self._cells(expr), blocks.width))
         rows = ["  ".join(self._print(v) for v in expr.row(i)) for i in range(expr.shape[0])]
-        return "[" + "; ".join(rows) + "]"
+        return factor + "[" + "; ".join(rows) + "]"
+
+    def _cells(self, expr) -> list[list[str]]:
+        """Entries as printed; a matrix too large to read in full as its
+        corners (the JSON keeps every entry)."""
+        rows, columns = expr.shape
+        if fits_in_full(expr.shape):
+            return [[_finished(self._print(v)) for v in expr.row(i)] for i in range(rows)]
+        row_ids = [0, 1, None, rows - 1] if rows > 3 else list(range(rows))
+        column_ids = [0, 1, None, columns - 1] if columns > 3 else list(range(columns))
+        return [[("⋱" if j is None else "⋮") if i is None else "⋯" if j is None else _finished(self._print(expr[i, j]))
+                 for j in column_ids] for i in row_ids]
 
     _print_ImmutableDenseMatrix = _print_MatrixBase
     _print_MutableDenseMatrix = _print_MatrixBase
 
-    def _print_Transpose(self, expr):
-        return f"{self.parenthesize(expr.arg, sympy.printing.precedence.PRECEDENCE['Pow'])}ᵀ"
+    _times = "·"
 
+    def _transposed(self, expr):
+        return f"{self.parenthesize(expr.arg, PRECEDENCE['Pow'])}ᵀ"
 
-    def _print_HadamardPower(self, expr):
-        return f"{self.parenthesize(expr.base, sympy.printing.precedence.PRECEDENCE['Pow'])}^∘{self._print(expr.exp)}"
+    def _hadamard_power(self, expr):
+        return f"{self.parenthesize(expr.base, PRECEDENCE['Pow'])}^∘{self._print(expr.exp)}"
+
+    def _superscript(self, base, exponent):
+        """x², e⁻¹ in superscript digits; x^t, x^(n+1) otherwise."""
+        if all(ch in _SUPERSCRIPT_DIGITS for ch in exponent):
+            return base + exponent.translate(_TO_SUPERSCRIPT)
+        return f"{base}^{exponent}" if len(exponent) == 1 or exponent.startswith("(") else f"{base}^({exponent})"
+
+    def _print_MatMul(self, expr):
+        if _is_scalar_shaped(expr) and all(_is_scalar_shaped(a) or not is_matrix(a) for a in expr.args):
+            return self._scalar_product(expr.args)
+        # a vector of ones in a product sums (𝟏ᵀx); in a sum it is the number 1, broadcast (1 − a)
+        if not any(_ones(a) for a in expr.args):
+            return super()._print_MatMul(expr)
+        return "·".join(_ones(a) or self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
+
+    def _print_Pow(self, expr, rational=False):
+        """√x and 1/√x, x² with a superscript, 1/x; x^(t + 1) otherwise."""
+        base, exponent = expr.base, expr.exp
+        if exponent is sympy.S.Half:
+            return "√" + self._radicand(base)
+        if expr.is_commutative and -exponent is sympy.S.Half:
+            return "1/√" + self._radicand(base)
+        if expr.is_commutative and exponent is sympy.S.NegativeOne:
+            return "1/" + self.parenthesize(base, PRECEDENCE["Pow"], strict=False)
+        if exponent.is_Integer and exponent > 0:
+            return self._power(base, exponent)
+        shown = self.parenthesize(base, PRECEDENCE["Pow"], strict=False)
+        exponent_text = self.parenthesize(exponent, PRECEDENCE["Pow"], strict=False)
+        return self._superscript(shown, exponent_text)
+
+    def _print_MatPow(self, expr):
+        return self._power(expr.base, expr.exp)
+
+    def _radicand(self, base):
+        shown = self._print(base)
+        bound = self._bound(base)
+        if bound is not None or base.is_Atom and not shown.startswith("-"):
+            return shown
+        return f"({shown})"
+
+    def _print_Float(self, expr):
+        return _times_ten(super()._print_Float(expr))
+
+    def _print_bool(self, expr):
+        return "true" if expr else "false"
+
+    def _print_BooleanTrue(self, expr):
+        return "true"
+
+    def _print_BooleanFalse(self, expr):
+        return "false"
+
+    def _logical(self, expr, sign):
+        """A ∧ ¬B, (A ∧ C) ∨ B: every compound operand bracketed."""
+        return f" {sign} ".join(self._print(a) if a.is_Atom or isinstance(a, sympy.Not) else f"({self._print(a)})"
+                                for a in expr.args)
+
+    def _print_And(self, expr):
+        return self._logical(expr, "∧")
+
+    def _print_Or(self, expr):
+        return self._logical(expr, "∨")
+
+    def _print_Xor(self, expr):
+        return self._logical(expr, "⊕")
+
+    def _print_Not(self, expr):
+        return "¬" + self.parenthesize(expr.args[0], PRECEDENCE["Not"])
+
+    def _print_Implies(self, expr):
+        return self.stringify(expr.args, " ⇒ ", PRECEDENCE["Xor"])
+
+    def _print_Equivalent(self, expr):
+        return self.stringify(expr.args, " ⇔ ", PRECEDENCE["Xor"])
+
+    def _print_KroneckerDelta(self, expr):
+        return f"δ_({self._print(expr.args[0])},{self._print(expr.args[1])})"
+
+    def _print_Determinant(self, expr):
+        return f"det({self._print(expr.arg)})"
+
+    def _print_Trace(self, expr):
+        return f"tr({self._print(expr.arg)})"
+
+    def _print_Inverse(self, expr):
+        return self._superscript(self.parenthesize(expr.arg, PRECEDENCE["Pow"]), "-1")
+
+    def _print_polygamma(self, expr):
+        order, argument = expr.args
+        head = "ψ" if order == 0 else ("ψ′" if order == 1 else f"ψ^({self._print(order)})")
+        return f"{head}({self._argument(argument)})"
+
+    def _print_digamma(self, expr):
+        return f"ψ({self._argument(expr.args[0])})"
+
+    def _print_loggamma(self, expr):
+        return f"log Γ({self._argument(expr.args[0])})"
+
+    def _print_gamma(self, expr):
+        return f"Γ({self._argument(expr.args[0])})"
+
+    def _print_beta(self, expr):
+        return f"B({', '.join(self._argument(a) for a in expr.args)})"
+
+    def _print_Heaviside(self, expr):
+        return f"H({self._argument(expr.args[0])})"
 
     def _print_OneMatrix(self, expr):
         return "1"
@@ -425,9 +761,16 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
         return f"{self._print(expr.lhs)} ≠ {self._print(expr.rhs)}"
 
     def doprint(self, expr):
-        text = super().doprint(expr).replace("**", "^").replace("*", "·")
-        return text.replace(_NAME_STAR, "*")
+        return _finished(super().doprint(expr))
 
+
+def _finished(text: str) -> str:
+    """StrPrinter's text as people write it: · for *, ^ for **, − for -."""
+    return text.replace("**", "^").replace("*", "·").replace("-", MINUS).replace(_NAME_STAR, "*")
+
+
+#: The one minus sign of plain text (U+2212), in formulas as in the statements.
+MINUS = "\u2212"
 
 #: Stands for a `*` inside a notation name while the printer turns the
 #: multiplication signs * into ·.
