@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import sympy
+
 from derive.core.steps import Evaluation, Relation
 
 _E_NOTATION = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)e([-+]?\d+)\b")
@@ -118,7 +120,6 @@ def answer_label(answer, notation, format: str) -> str:
 def given_text(given, printer) -> str:
     """JSON givens (a variant's, or a user's) as `name = value` items, numbers
     and numeric lists as the formula printer writes them."""
-    from derive.printing.latex import _numeric_matrix  # one reader of numeric JSON
     numbers = _numeric_matrix(given)
     if numbers is not None:
         return printer(numbers)
@@ -130,3 +131,32 @@ def given_text(given, printer) -> str:
     if isinstance(given, bool):
         return "true" if given else "false"
     return str(given)
+
+
+def _numeric_matrix(value):
+    """A JSON number, vector (as a column) or rectangular list of rows as a
+    SymPy number or matrix; None for anything else."""
+    def is_number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v)
+
+    if is_number(value):
+        return _exact(value)
+    if isinstance(value, list) and value and all(is_number(v) for v in value):
+        return sympy.ImmutableMatrix([[_exact(v)] for v in value])
+    if (isinstance(value, list) and value and all(isinstance(r, list) and r for r in value)
+            and len({len(r) for r in value}) == 1 and all(is_number(v) for r in value for v in r)):
+        return sympy.ImmutableMatrix([[_exact(v) for v in r] for r in value])
+    return None
+
+
+def _finite(number) -> bool:
+    return isinstance(number, int) or (number == number and abs(number) != float("inf"))
+
+
+def _exact(number):
+    """The number as typed: 0.1 stays 0.1 (through its shortest repr)."""
+    if isinstance(number, int) and abs(number) < 10**15:
+        return sympy.Integer(number)
+    if number != 0 and not 1e-9 < abs(number) < 1e15:
+        return sympy.Float(number)  # printed in scientific notation
+    return sympy.Rational(repr(number))

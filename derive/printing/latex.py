@@ -8,7 +8,7 @@ from functools import partial
 import sympy
 
 from derive.printing import breaking, math, tikz
-from derive.printing.base import DocumentPrinter, evaluation_terms, prose, relation_terms
+from derive.printing.base import DocumentPrinter, _numeric_matrix, evaluation_terms, prose, relation_terms
 
 RELATIONS = {"=": "=", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "<": "<", ">": ">",
              "⇔": r"\iff", "⇒": r"\implies", "≠": r"\neq", "→": r"\to", "↦": r"\mapsto",
@@ -359,30 +359,3 @@ def givens_latex(given, depth: int = 0) -> str:
     return rf"\texttt{{{escape_line(json.dumps(given, ensure_ascii=False))}}}"
 
 
-def _numeric_matrix(value):
-    """A JSON number, vector (as a column) or rectangular list of rows as a
-    SymPy number or matrix; None for anything else."""
-    def is_number(v):
-        return isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v)
-
-    if is_number(value):
-        return _exact(value)
-    if isinstance(value, list) and value and all(is_number(v) for v in value):
-        return sympy.ImmutableMatrix([[_exact(v)] for v in value])
-    if (isinstance(value, list) and value and all(isinstance(r, list) and r for r in value)
-            and len({len(r) for r in value}) == 1 and all(is_number(v) for r in value for v in r)):
-        return sympy.ImmutableMatrix([[_exact(v) for v in r] for r in value])
-    return None
-
-
-def _finite(number) -> bool:
-    return isinstance(number, int) or (number == number and abs(number) != float("inf"))
-
-
-def _exact(number):
-    """The number as typed: 0.1 stays 0.1 (through its shortest repr)."""
-    if isinstance(number, int) and abs(number) < 10**15:
-        return sympy.Integer(number)
-    if number != 0 and not 1e-9 < abs(number) < 1e15:
-        return sympy.Float(number)  # printed in scientific notation
-    return sympy.Rational(repr(number))
