@@ -56,6 +56,9 @@ def parser() -> Parser:
     check.add_argument("file", metavar="FILE", help="LaTeX or Markdown with display math")
     check.add_argument("--problem", metavar="NAME|FILE.toml", help="the problem whose quantities bind the symbols")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    from derive.grading.commands import add_parsers as add_grading_parsers  # standard library only
+    add_grading_parsers(commands)
     return top
 
 
@@ -136,4 +139,15 @@ def command_check(arguments) -> int:
     return command(arguments)
 
 
-COMMANDS = {"list": command_list, "solve": command_solve, "sheet": command_sheet, "check": command_check}
+def command_grade(arguments) -> int:
+    from derive.grading.commands import command_grade
+    return command_grade(arguments)
+
+
+def command_export(arguments) -> int:
+    from derive.grading.commands import command_export
+    return command_export(arguments)
+
+
+COMMANDS = {"list": command_list, "solve": command_solve, "sheet": command_sheet, "check": command_check,
+            "grade": command_grade, "export": command_export}
