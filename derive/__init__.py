@@ -26,10 +26,13 @@ _HOMES = {
     **{name: "probability.distributions" for name in DISTRIBUTIONS},
 }
 
-__all__ = sorted(_HOMES)
+__all__ = sorted(_HOMES) + ["__version__"]
 
 
 def __getattr__(name):
+    if name == "__version__":  # the installed package's metadata, as `derive --version` prints it
+        from derive.cli import version
+        return version()
     if name not in _HOMES:
         raise AttributeError(f"module 'derive' has no attribute {name!r}")
     return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)

@@ -65,8 +65,9 @@ def solve_each(names: list[str], given: dict | None = None, seed: int | None = N
     only), a `seed` variant (problems without variants keep their own
     givens), or their own givens."""
     from derive.catalog import find, solve
+    from derive.console import progress
     check_request(names, given, seed)
-    for name in names:
+    for name in progress(names, len(names)):
         variant = seed if seed is not None and find(name).has_variants else None
         try:
             yield solve(name, given=given, seed=variant)
@@ -114,17 +115,20 @@ def chunks(solved: Iterator, count: int, seed: int | None) -> Iterator[str]:
     yield "\n\\end{document}\n"
 
 
-def write_sheet(names, given, seed, output_path, time_limit: float | None = None) -> Path:
+def write_sheet(names, given, seed, output_path, time_limit: float | None = None) -> str:
     """Write the sheet to `output_path`: LaTeX source, or a PDF when it ends
-    in `.pdf`.  Returns the path written."""
+    in `.pdf`.  Returns what was written, for the summary line ("226 pages")."""
     output = Path(output_path)
     check_request(names, given, seed)
     pieces = chunks(solve_each(names, given, seed), len(names), seed)
     if output.suffix.lower() != ".pdf":
         _write(output, "".join(pieces).encode("utf-8"))
-        return output
-    compile_pdf(pieces, output, time_limit)
-    return output
+        return f"{len(names)} problem{'s' * (len(names) != 1)}"
+    return pages_text(compile_pdf(pieces, output, time_limit))
+
+
+def pages_text(pages: int | None) -> str:
+    return "" if pages is None else f"{pages} page{'s' * (pages != 1)}"
 
 
 def compile_pdf(source, output: Path, time_limit: float | None = None):
@@ -132,17 +136,17 @@ def compile_pdf(source, output: Path, time_limit: float | None = None):
     PDF `output` with pdflatex, twice, for the table of contents.
 
     The first run reads the source through a pipe as the pieces come, so it
-    typesets one problem while the next one is solved.  Without TeX, the
-    source is written beside the PDF and SheetError says how to install TeX.
+    typesets one problem while the next one is solved.  Only `output` is
+    ever written: without TeX, or when TeX fails, SheetError says why (and
+    how to install TeX, or which line failed) and nothing is written.
+    Returns the number of pages (None if pdflatex did not say).
     """
     output = Path(output)
     pieces = iter([source]) if isinstance(source, str) else source
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
-        tex = output.with_suffix(".tex")
-        _write(tex, "".join(pieces).encode("utf-8"))
-        raise SheetError(f"no TeX installed (pdflatex not found): wrote the LaTeX source to {tex} instead; "
-                         f"install TeX to get the PDF (Debian: apt-get install {TEX_PACKAGES})")
+        raise SheetError(f"no TeX installed (pdflatex not found), so {output} cannot be made: install TeX "
+                         f"(Debian: apt-get install {TEX_PACKAGES}), or name a .tex file to get the LaTeX source")
     deadline = time.monotonic() + time_limit if time_limit else None
     with tempfile.TemporaryDirectory(prefix="derive-sheet-") as scratch:
         directory = Path(scratch)
@@ -156,11 +160,22 @@ def compile_pdf(source, output: Path, time_limit: float | None = None):
                 _run(pdflatex, directory, "sheet.tex", text, deadline, time_limit, draft=True)
             for run in range(1, RUNS):
                 _run(pdflatex, directory, "sheet.tex", text, deadline, time_limit)
-        except CompileError as error:  # keep the source, so the line named can be read
-            tex = output.with_suffix(".tex")
-            _write(tex, error.source.encode("utf-8"))
-            raise SheetError(f"{error}; the source is in {tex}") from None
+        except CompileError as error:  # the message quotes the line; the source is one -o NAME.tex away
+            raise SheetError(f"{error}; the same command with -o {output.with_suffix('.tex').name} "
+                             "writes the LaTeX source") from None
         _write(output, (directory / "sheet.pdf").read_bytes())
+        return _pages(directory / "sheet.log")
+
+
+_PAGES = re.compile(r"^Output written on .*?\((\d+) pages?", re.MULTILINE)
+
+
+def _pages(log: Path) -> int | None:
+    try:
+        match = _PAGES.search(log.read_text(encoding="latin-1"))
+    except OSError:
+        return None
+    return int(match.group(1)) if match else None
 
 
 def _command(pdflatex, filename, draft=False):
@@ -174,7 +189,12 @@ def _command(pdflatex, filename, draft=False):
 def _environment(directory: Path) -> dict:
     # Paranoid file access: TeX may read and write only below the scratch
     # directory (and its own installation), whatever the source asks.
-    return {**os.environ, "openin_any": "p", "openout_any": "p", "TEXMFOUTPUT": str(directory)}
+    # Reproducible output: the PDF's dates and /ID come from SOURCE_DATE_EPOCH
+    # (the caller's, else 0), so the same sheet gives the same bytes.
+    # Log lines unwrapped, so an error message is read whole.
+    return {**os.environ, "openin_any": "p", "openout_any": "p", "TEXMFOUTPUT": str(directory),
+            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0"), "FORCE_SOURCE_DATE": "1",
+            "max_print_line": "10000"}
 
 
 def _streamed_run(pdflatex, directory: Path, pieces, deadline, time_limit) -> str:
@@ -254,33 +274,47 @@ def _run(pdflatex, directory: Path, filename: str, source: str, deadline, time_l
 def _check(returncode: int, directory: Path, source: str, draft: bool = False):
     if returncode != 0 or not (draft or (directory / "sheet.pdf").exists()):
         log = directory / "sheet.log"
-        text = log.read_text(encoding="latin-1") if log.exists() else ""
+        text = log.read_bytes().decode("utf-8", errors="replace") if log.exists() else ""
         raise CompileError(first_error(text, source), source)
 
 
-_FILE_LINE_ERROR = re.compile(r"^(?:\./)?(?:sheet|stream)\.tex:(\d+): (.*)$", re.MULTILINE)
-_BANG_ERROR = re.compile(r"^! (.*)$", re.MULTILINE)
+#: An error as -file-line-error prints it (FILE:LINE: message), or TeX's own "! message".
+_ERROR = re.compile(r"^(?:(?P<file>[^\s:][^:\n]*?):(?P<line>\d+): |! )(?P<message>.*)$", re.MULTILINE)
 _LINE = re.compile(r"^l\.(\d+) ?(.*)$", re.MULTILINE)
+_OWN = re.compile(r"^(?:\./)?(?:sheet|stream)\.tex$")
+#: What TeX says after an error it cannot go on from; the error before it is the one to report.
+_EMERGENCY = ("Emergency stop", "==> Fatal error occurred")
 
 
 def first_error(log: str, source: str) -> str:
-    """`LaTeX error at line N of the generated source: message (the line)`."""
-    match = _FILE_LINE_ERROR.search(log)
-    if match:
-        line, message = int(match.group(1)), match.group(2)
+    """`LaTeX error at line N of the generated source: message (the line)`:
+    the first error in the log, not the "Emergency stop" that follows it."""
+    found = list(_ERROR.finditer(log))
+    real = [match for match in found if not match.group("message").strip().startswith(_EMERGENCY)]
+    if not found:
+        return "pdflatex failed without an error message; see its log"
+    match = (real or found)[0]
+    message = match.group("message").strip()
+    if not real:  # only the stop itself: TeX says why on a "*** (…)" line, or shows where it read
+        why = re.search(r"^\*\*\* \((.*)\)$", log, re.MULTILINE)
+        if why:
+            message += f" ({why.group(1)})"
+        elif re.match(r"\s*<\*>", log[match.end():]):
+            message += " (the source ended before \\end{document})"
+    where, line = match.group("file"), 0
+    if where is None or _OWN.match(where):
+        line = int(match.group("line")) if where is not None else 0
+        if where is None:
+            after = _LINE.search(log, match.end())
+            line = int(after.group(1)) if after else 0
     else:
-        bang = _BANG_ERROR.search(log)
-        if bang is None:
-            return "pdflatex failed without an error message; see its log"
-        message = bang.group(1)
-        where = _LINE.search(log, bang.end())
-        line = int(where.group(1)) if where else 0
+        message = f"{message} (in {where}, line {match.group('line')})"
     lines = source.splitlines()
     context = lines[line - 1].strip() if 0 < line <= len(lines) else ""
     if len(context) > 80:
         context = context[:77] + "..."
     at = f" at line {line} of the generated source" if line else ""
-    return f"LaTeX error{at}: {message.strip()}" + (f" (the line reads: {context})" if context else "")
+    return f"LaTeX error{at}: {message}" + (f" (the line reads: {context})" if context else "")
 
 
 def _write(path: Path, data: bytes):
@@ -300,10 +334,11 @@ def add_parser(commands):
     parser.add_argument("names", nargs="*", metavar="NAME", help="problems, as `derive list` prints them")
     parser.add_argument("--all", action="store_true", help="every problem of the catalog")
     parser.add_argument("--given", metavar="FILE.json", help="givens for the one problem named (JSON object)")
-    parser.add_argument("--seed", type=int, metavar="N",
-                        help="a variant: new givens for every problem that has random variants")
+    from derive.cli import seed
+    parser.add_argument("--seed", type=seed, metavar="N",
+                        help="a variant: new givens for every problem that has random variants (0 to 2^63-1)")
     parser.add_argument("-o", "--output", required=True, metavar="FILE",
-                        help="FILE.tex for the LaTeX source, FILE.pdf to compile it")
+                        help="FILE.tex for the LaTeX source, FILE.pdf to compile it with pdflatex")
     return parser
 
 
@@ -321,5 +356,6 @@ def command(arguments) -> int:
     if suffix not in (".tex", ".pdf"):
         raise InputError(f"-o {arguments.output}: expected a name ending in .tex or .pdf")
     time_limit = getattr(arguments, "time_limit", None)
-    write_sheet(names, given, arguments.seed, arguments.output, time_limit)
+    from derive.console import wrote
+    wrote(arguments.output, write_sheet(names, given, arguments.seed, arguments.output, time_limit))
     return 0

@@ -56,6 +56,9 @@ class _Symbols:
                                  f"got {value[:40]!r}")
             if keyword.iskeyword(value) and value != "lambda":
                 raise InputError(f"{where}: {value!r} is a Python keyword; choose another name")
+            if isinstance(getattr(sympy, value, None), sympy.Basic):  # pi, E, I, oo, EulerGamma, …
+                raise InputError(f"{where}: {value!r} is the constant {getattr(sympy, value)} in SymPy, so the "
+                                 "formula could not tell them apart; choose another name")
             earlier = self.kinds.setdefault(value, (kind, where))
             if earlier[0] != kind:
                 raise InputError(f"{where}: the name {value!r} is already a {earlier[0]} parameter at {earlier[1]}; "
@@ -135,6 +138,18 @@ def _notation(distributions, tags) -> dict:
 
 
 def build(solution, given: dict):
+    names = _build(solution, given)
+    # a name that is also a function of the result (gamma, log, polygamma) would make the answer's
+    # `expr` unreadable: sympify with the names as symbols would call the symbol
+    used = {type(f).__name__ for answer in solution.answers.values()
+            for f in getattr(answer.expr, "atoms", lambda *_: ())(sympy.Function)}
+    for name, (_, where) in names.kinds.items():
+        if name in used:
+            raise InputError(f"{where}: the name {name!r} is also the function {name}(…) in this divergence; "
+                             "choose another name")
+
+
+def _build(solution, given: dict):
     p, q, names = read(given)
     taken = set(names.kinds)
     symbolic_p, values_p = _symbolic(p, "p", taken)
@@ -167,13 +182,14 @@ def build(solution, given: dict):
     if not values:
         part.answer("KL", general, r"\mathrm{KL}(p \,\|\, q)")
         _value(part, general)
-        return
+        return names
     part.answer("KL_formula", general, r"\mathrm{KL}(p \,\|\, q)")
     part = solution.part("b", "The numbers substituted.")
     exact_value = _substitute(general, values)
     part.steps.append(Evaluation(divergence, general, bindings=dict(values), value=exact_value))
     part.answer("KL", exact_value, r"\mathrm{KL}(p \,\|\, q)")
     _value(part, exact_value)
+    return names
 
 
 def _value(part, exact_value):

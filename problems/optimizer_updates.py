@@ -52,7 +52,7 @@ def read(given: dict):
     if not isinstance(chosen, list) or not chosen:
         raise InputError("given.optimizers: expected a non-empty list of names")
     for index, name in enumerate(chosen):
-        if name not in RULES:
+        if not isinstance(name, str) or name not in RULES:  # a list or object is no name (nor hashable)
             raise InputError(f"given.optimizers[{index}]: expected one of {', '.join(RULES)}, got {name!r}")
     return A, b, start, hyper, iterations, list(dict.fromkeys(chosen))
 

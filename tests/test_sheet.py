@@ -235,16 +235,17 @@ def test_a_failing_compile_reports_the_first_error_and_its_line(tmp_path):
     assert f"line {line} of the generated source" in message
     assert "Undefined control sequence" in message and r"\nosuchcommand" in message
     assert "\n" not in message and not (tmp_path / "broken.pdf").exists()
-    assert f"the source is in {tmp_path / 'broken.tex'}" in message
-    assert (tmp_path / "broken.tex").read_text(encoding="utf-8").splitlines()[line - 1] == r"\nosuchcommand{x}"
+    # only the file the user named is ever written: the message says how to get the source
+    assert "-o broken.tex writes the LaTeX source" in message and not (tmp_path / "broken.tex").exists()
 
 
-def test_without_tex_the_source_is_written_beside_the_pdf(tmp_path, monkeypatch):
+def test_without_tex_nothing_is_written_and_the_message_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setattr(sheet.shutil, "which", lambda name: None)
+    (tmp_path / "out.tex").write_text("the user's own file")
     with pytest.raises(sheet.SheetError, match="texlive-latex-base") as error:
         sheet.write_sheet(["kl-gaussian"], None, None, tmp_path / "out.pdf")
-    assert (tmp_path / "out.tex").read_text(encoding="utf-8").startswith(r"\documentclass")
-    assert "out.tex" in str(error.value)
+    assert (tmp_path / "out.tex").read_text(encoding="utf-8") == "the user's own file"
+    assert not (tmp_path / "out.pdf").exists() and "name a .tex file" in str(error.value)
 
 
 def test_jupyter_displays_compile_with_plain_amsmath(tmp_path):

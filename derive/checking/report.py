@@ -58,6 +58,21 @@ class Report:
         lines.append(f"{self.file}: {len(self.steps)} steps: {summary}")
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{count} {status}" for status, count in self.summary.items() if count)
+        return f"<Report {self.file}: {len(self.steps)} steps{': ' + counts if counts else ''}>"
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: one table row per step."""
+        def cell(text, code=False):
+            text = " ".join(str(text).split()).replace("|", "\\|")
+            return f"`{text}`" if code else text.replace("<", "&lt;")
+        rows = [f"| {step.line} | {step.status} | {cell(shorten(step.latex, 60), True)} | {cell(step.message)} |"
+                for step in self.steps]
+        summary = ", ".join(f"{count} {status}" for status, count in self.summary.items())
+        return "\n".join([f"**{cell(self.file)}**: {len(self.steps)} steps: {summary}", "",
+                          "| line | status | step | why |", "|---|---|---|---|", *rows]) + "\n"
+
     def status_at(self, line: int) -> list[str]:
         return [step.status for step in self.steps if step.line == line]
 

@@ -18,6 +18,21 @@ class Answer:
     def value(self):
         return json_value(self.expr)
 
+    def __repr__(self) -> str:
+        """<Answer h_2 = -0.189882>; a matrix by its shape, a formula cut to one line."""
+        from derive.printing import math
+        shown, shape = " ".join(math.text(self.expr).split()), getattr(self.expr, "shape", None)
+        if len(shown) > 60 and shape:
+            shown = f"{shape[0]}×{shape[1]} matrix"
+        return f"<Answer {self.key} = {shown if len(shown) <= 60 else shown[:59] + '…'}>"
+
+    def _repr_latex_(self):
+        from derive.printing import math
+        return rf"$\displaystyle {self.latex} = {math.latex(self.expr, summarise=True)}$"
+
+    def _repr_markdown_(self):
+        return f"**{self.key}**: {self._repr_latex_()}"
+
 
 @dataclass
 class Part:

@@ -74,7 +74,7 @@ class Givens:
 
     def choice(self, key, options, default=...):
         value = self.raw(key, default)
-        if value not in options:
+        if isinstance(value, (list, dict)) or value not in options:  # unhashable: never an option
             raise InputError(f"{self._path(key)}: expected one of {', '.join(map(str, options))}, got {value!r}")
         return value
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 def add_parsers(commands):
     """Add `derive grade` and `derive export` to the command line's subparsers."""
+    return add_grade_parser(commands), add_export_parser(commands)
+
+
+def add_grade_parser(commands):
     grade = commands.add_parser(
         "grade", help="check and score a batch of submissions; write a gradebook and feedback",
         description="Check every submission (a file, or a folder per student whose .md, .tex and .txt "
@@ -34,6 +38,10 @@ def add_parsers(commands):
                        help="where the feedback files go (default: GRADEBOOK-feedback/ beside the gradebook)")
     grade.add_argument("-o", "--output", metavar="FILE", help="the gradebook (default: standard output)")
 
+    return grade
+
+
+def add_export_parser(commands):
     export = commands.add_parser(
         "export", help="export a problem as a Gradescope autograder or a PrairieLearn question",
         description="gradescope: an autograder.zip (setup.sh, run_autograder) that installs derive and "
@@ -47,7 +55,7 @@ def add_parsers(commands):
                              "random variants)")
     export.add_argument("-o", "--output", required=True, metavar="PATH",
                         help="gradescope: FILE.zip; prairielearn: the question's folder")
-    return grade, export
+    return export
 
 
 def command_grade(arguments) -> int:

@@ -68,6 +68,18 @@ class ExprPrinter(StrPrinter):
     def _print_MatAdd(self, expr):
         return self._constructor(expr) if _evaluates_away(expr) else self._print_Add(expr)
 
+    def _print_Integer(self, expr):
+        try:
+            return super()._print_Integer(expr)
+        except ValueError:  # more digits than Python prints: hexadecimal is exact and sympify reads it
+            return hex(expr.p)
+
+    def _print_Rational(self, expr):
+        try:
+            return super()._print_Rational(expr)
+        except ValueError:
+            return f"Rational({hex(expr.p)}, {hex(expr.q)})"
+
     def _print_Float(self, expr):
         """The shortest decimal that parses back to the same binary number;
         its precision stated when sympify would not infer it from the digits."""

@@ -121,6 +121,9 @@ _UNICODE = {**_math(_GREEK), **_math(_SYMBOLS),
 
 
 _ACCENTS = {"\u0303": "tilde", "\u0302": "hat", "\u0304": "bar"}
+#: Latin Extended-A letters T1 fonts have no glyph for: the nearest that typesets.
+_NO_T1_GLYPH = {"Ħ": "H", "ħ": r"$\hbar$", "ĸ": "k", "Ŀ": r"L\textperiodcentered{}", "ŀ": r"l\textperiodcentered{}",
+                "ŉ": "'n", "Ŧ": "T", "ŧ": "t", "ſ": "s"}
 
 
 #: Pairs T1 fonts would typeset as one glyph (-- as an en dash, << as «):
@@ -130,11 +133,18 @@ _LIGATURES = {("-", "-"), ("`", "`"), ("'", "'"), ("<", "<"), (">", ">"), ("!", 
 
 def escape(text: str) -> str:
     """User or prose text as LaTeX that typesets it literally."""
-    out = []
+    out, accented = [], None  # accented: the math of the last character, when it carries accents
     for i, ch in enumerate(text):
         if ch in _ACCENTS and out:
             base = out.pop()
-            out.append(rf"$\{_ACCENTS[ch]}{{\text{{{base}}}}}$")
+            # stacked accents nest in math (\hat{\tilde{\text{x}}}): \text inside an accent inside \text fails
+            inner = accented if accented is not None and base == f"${accented}$" else rf"\text{{{base}}}"
+            accented = rf"\{_ACCENTS[ch]}{{{inner}}}"
+            out.append(f"${accented}$")
+            continue
+        accented = None
+        if ch in _NO_T1_GLYPH:
+            out.append(_NO_T1_GLYPH[ch])
         elif ch in _ESCAPES:
             out.append(_ESCAPES[ch])
         elif ch in _UNICODE:

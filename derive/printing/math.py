@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import math
 
+import sys
+
+import mpmath
 import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -215,6 +218,17 @@ class _NotationMixin:
     def _print_Float(self, expr):
         return format_decimal(float(expr), self._settings["digits"])
 
+    def _huge(self, expr):
+        """A number whose digits Python will not print (more than
+        sys.get_int_max_str_digits(), as log Γ(2000) = log 1999! has):
+        rounded, 1.65814 × 10^5732."""
+        limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+        if not limit or max(abs(expr.p).bit_length(), expr.q.bit_length()) * 0.30103 < limit - 2:
+            return None
+        mantissa, exponent = mpmath.nstr(mpmath.mpf(expr.p) / expr.q, self._settings["digits"]).split("e")
+        exponent = int(exponent)
+        return rf"{mantissa} \times 10^{{{exponent}}}" if isinstance(self, LatexPrinter) else f"{mantissa}e{exponent}"
+
     def _decimal(self, expr):
         """0.1 rather than 1/10 in numbers (inputs were typed as decimals);
         fractions stay fractions inside symbolic formulas."""
@@ -387,7 +401,7 @@ class MathLatexPrinter(_NotationMixin, LatexPrinter):
         return f"{text}^{{{exp}}}" if exp else text
 
     def _print_Rational(self, expr):
-        return self._decimal(expr) or super()._print_Rational(expr)
+        return self._huge(expr) or self._decimal(expr) or super()._print_Rational(expr)
 
     def _print_MatrixElement(self, expr):
         bound = self._element_of(expr.parent, int(expr.i), int(expr.j))
@@ -520,8 +534,11 @@ class MathTextPrinter(_NotationMixin, StrPrinter):
             return printed[1:-1]
         return printed
 
+    def _print_Integer(self, expr):
+        return self._huge(expr) or super()._print_Integer(expr)
+
     def _print_Rational(self, expr):
-        return self._decimal(expr) or super()._print_Rational(expr)
+        return self._huge(expr) or self._decimal(expr) or super()._print_Rational(expr)
 
     def _print_MatrixElement(self, expr):
         bound = self._element_of(expr.parent, int(expr.i), int(expr.j))
