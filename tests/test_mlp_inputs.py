@@ -69,7 +69,7 @@ def test_the_softmax_gradient_is_written_p_minus_y():
          "y": [0, 1, 0], "loss": "nll", "lr": 0.5}
     from derive.printing import render
     text = render(solve("mlp", given=g), "text")
-    assert "∂L/∂z_1 = a_1 - y" in text
+    assert "∂L/∂z_1 = a_1 − y" in text
 
 
 def test_elu_alpha_per_layer_changes_each_layer():
