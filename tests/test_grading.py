@@ -493,3 +493,33 @@ def test_two_threads_calling_check_get_their_own_verdicts(tmp_path):
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["different"]
     assert result == {"different": True, "mismatches": 0, "hung": 0}
+
+
+def test_a_problem_file_travels_in_the_autograder(tmp_path, capsys):
+    problem = str(Path(__file__).resolve().parent.parent / "examples" / "logistic-regression.toml")
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text(f'problem = "{problem}"\ncarried = 0.5\n', encoding="utf-8")
+    bundle = tmp_path / "autograder.zip"
+    status, _, err = run(["export", "gradescope", problem, "--rubric", rubric, "-o", bundle], capsys)
+    assert status == 0, err
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(root / "source")
+    assert (root / "source" / "problem.toml").read_bytes() == Path(problem).read_bytes()
+    assert "problem" not in (root / "source" / "rubric.toml").read_text(encoding="utf-8")  # the bundle's file is it
+    (root / "submission").mkdir()
+    (root / "submission" / "answer.md").write_text(samples.solution_text(problem), encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DERIVE_")}
+    env.update(AUTOGRADER_ROOT=str(root), DERIVE_PYTHON=sys.executable)
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    check_results_json(results)
+    assert results["tests"] and results["score"] == sum(test["max_score"] for test in results["tests"]) > 0
+    # PrairieLearn: a file is its own question, apart from a catalog problem of the same name
+    folder = tmp_path / "pl"
+    assert main(["export", "prairielearn", problem, "--variants", "2", "-o", str(folder)]) == 0
+    info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+    assert info["uuid"] == str(uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_URL, "derive/prairielearn"),
+                                          "file:logistic-regression"))

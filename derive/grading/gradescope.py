@@ -102,30 +102,46 @@ and read DIR/results/results.json.
 def export(arguments) -> int:
     from derive.catalog import find
     find(arguments.name)
-    rubric_bytes = None
-    if arguments.rubric:
-        from derive.grading.rubric import load
-        load(arguments.rubric, arguments.name)  # refused now, not at a student's submission
-        with open(arguments.rubric, "rb") as handle:
-            rubric_bytes = handle.read()
     if not arguments.output.lower().endswith(".zip"):
         raise InputError(f"-o {arguments.output}: expected a name ending in .zip")
+    rubric_text = None
+    if arguments.rubric:
+        from derive.grading.rubric import load
+        rubric_text = rubric_toml(load(arguments.rubric, arguments.name))  # refused now, not at a submission
+    problem_file = None
+    if os.path.isfile(arguments.name):  # a problem file travels in the bundle
+        with open(arguments.name, "rb") as handle:
+            problem_file = handle.read()
     from derive.files import write_bytes
-    write_bytes(arguments.output, bundle(arguments.name, rubric_bytes))
+    write_bytes(arguments.output, bundle(arguments.name, rubric_text.encode() if rubric_text else None, problem_file))
     return 0
 
 
-def bundle(problem: str, rubric: bytes | None = None) -> bytes:
+def rubric_toml(rubric) -> str:
+    """The rubric as the bundle carries it: checked, and without its problem
+    (run_autograder names the problem, which may be a file of the bundle)."""
+    from derive.grading.gradebook import number
+    lines = [f"carried = {number(rubric.carried)}"]
+    for table in ("parts", "answers"):
+        entries = getattr(rubric, table)
+        if entries:
+            lines += ["", f"[{table}]"] + [f"{_quote(key)} = {number(points)}" for key, points in entries.items()]
+    return "\n".join(lines) + "\n"
+
+
+def bundle(problem: str, rubric: bytes | None = None, problem_file: bytes | None = None) -> bytes:
     """The autograder zip's bytes."""
+    argument = '"$SOURCE/problem.toml"' if problem_file is not None else shlex.quote(problem)
     files: dict[str, tuple[bytes, int]] = {
         "setup.sh": (SETUP.encode(), 0o755),
-        "run_autograder": (RUN.format(problem=shlex.quote(problem), memory=MEMORY_MB, timeout=TIMEOUT).encode(),
-                           0o755),
+        "run_autograder": (RUN.format(problem=argument, memory=MEMORY_MB, timeout=TIMEOUT).encode(), 0o755),
         "README.md": (README.format(problem=problem, rubric="rubric.toml" if rubric else
                                     "no rubric: every judged line is one point").encode(), 0o644),
     }
     if rubric is not None:
         files["rubric.toml"] = (rubric, 0o644)
+    if problem_file is not None:
+        files["problem.toml"] = (problem_file, 0o644)
     for path, data in source_files().items():
         files[f"derive-src/{path}"] = (data, 0o644)
     out = io.BytesIO()

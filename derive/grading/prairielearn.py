@@ -75,7 +75,10 @@ def build(name: str, variants: int = 20) -> dict:
                      "inputs": inputs, "values": values})
     if not bank:
         raise InputError(f"problem {name} has no numeric answer to ask for in PrairieLearn")
-    return {"problem": name, "title": problem.title, "family": problem.family, "digits": DIGITS,
+    # a problem file is known by its file's name (the same file exported from elsewhere keeps its
+    # uuid), apart from the catalog's names
+    known_as = "file:" + os.path.splitext(os.path.basename(name))[0] if os.path.isfile(name) else name
+    return {"problem": known_as, "title": problem.title, "family": problem.family, "digits": DIGITS,
             "variants": bank}
 
 
@@ -141,7 +144,8 @@ def files(question: dict) -> dict[str, str]:
 
 def info_json(question: dict) -> str:
     info = {"uuid": str(uuid.uuid5(NAMESPACE, question["problem"])), "title": question["title"],
-            "topic": question["family"] or "Deep learning", "tags": ["derive", question["problem"]],
+            "topic": question["family"] or "Deep learning",
+            "tags": ["derive", question["problem"].removeprefix("file:")],
             "type": "v3", "partialCredit": True, "singleVariant": len(question["variants"]) == 1}
     return json.dumps(info, indent=2, ensure_ascii=False) + "\n"
 

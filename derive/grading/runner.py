@@ -134,7 +134,14 @@ def run_dask(jobs: list[dict], address: str, memory: int | None, progress=None) 
     except ImportError:
         from derive.errors import InputError
         raise InputError("--scheduler needs dask.distributed: pip install 'derive[dask]'") from None
-    client = address if isinstance(address, Client) else Client(address, timeout="30s")
+    if isinstance(address, Client):
+        client = address
+    else:
+        try:
+            client = Client(address, timeout="30s")
+        except (OSError, TimeoutError, ValueError) as error:
+            from derive.errors import InputError
+            raise InputError(f"--scheduler {address}: cannot reach the scheduler: {error}") from None
     try:
         threads = max(1, sum(client.nthreads().values()))
         results: dict[int, dict] = {}
