@@ -254,13 +254,13 @@ register("check", _check_parser, "derive.checking:command",
 register("grade", lambda commands: _grading_parser(commands, "grade"), "derive.grading.commands:command_grade",
          too_long="each submission has its own limit (--timeout); is the batch very large?")
 register("export", lambda commands: _grading_parser(commands, "export"), "derive.grading.commands:command_export")
-register("completion", _completion_parser, "derive.completion:command")
+register("completion", _completion_parser, "derive.commandline.completion:command")
 
 
 # ---------------------------------------------------------------- running
 
 def main(argv=None) -> int:
-    from derive.console import set_quiet
+    from derive.commandline.console import set_quiet
     try:
         arguments = parser().parse_args(argv)
     except UsageError as error:
@@ -468,7 +468,7 @@ def output_format(output: str | None, chosen: str | None) -> str:
 
 
 def command_solve(arguments) -> int:
-    from derive.console import wrote
+    from derive.commandline.console import wrote
     from derive.files import read_given, write_output
     chosen = output_format(arguments.output, arguments.format)
     given = read_given(arguments.given) if arguments.given is not None else None

@@ -65,7 +65,7 @@ def solve_each(names: list[str], given: dict | None = None, seed: int | None = N
     only), a `seed` variant (problems without variants keep their own
     givens), or their own givens."""
     from derive.catalog import find, solve
-    from derive.console import progress
+    from derive.commandline.console import progress
     check_request(names, given, seed)
     for name in progress(names, len(names)):
         variant = seed if seed is not None and find(name).has_variants else None
@@ -356,6 +356,6 @@ def command(arguments) -> int:
     if suffix not in (".tex", ".pdf"):
         raise InputError(f"-o {arguments.output}: expected a name ending in .tex or .pdf")
     time_limit = getattr(arguments, "time_limit", None)
-    from derive.console import wrote
+    from derive.commandline.console import wrote
     wrote(arguments.output, write_sheet(names, given, arguments.seed, arguments.output, time_limit))
     return 0

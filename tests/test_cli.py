@@ -226,7 +226,7 @@ def test_quiet_drops_the_summary(tmp_path):
 
 
 def test_progress_only_on_a_terminal(tmp_path, monkeypatch):
-    from derive import console
+    from derive.commandline import console
     output = tmp_path / "two.tex"
     status, _, err = run("sheet", "mlp", "kl-gaussian", "-o", str(output))
     assert status == 0 and err == f"derive: wrote {output} (2 problems)\n"  # stderr not a terminal: no progress
@@ -332,7 +332,7 @@ def test_short_reprs_and_rich_display():
     solution = solve("lstm-forward")
     assert repr(solution) == "<Solution lstm-forward: 4 parts, 27 answers>"
     answer = solution.answers["h_2"]
-    assert repr(answer) == "<Answer h_2 = -0.189882>"
+    assert repr(answer) == "<Answer h_2 = −0.189882>"  # the text printer's minus sign
     assert answer._repr_latex_() == r"$\displaystyle h_{2} = -0.189882$"
     assert "h_2" in answer._repr_markdown_()
     big = solve("mlp-backprop-step")

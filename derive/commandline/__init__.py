@@ -1,0 +1,1 @@
+"""The command line's helpers: progress and summaries on stderr, shell completion."""
