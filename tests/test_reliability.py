@@ -365,3 +365,20 @@ def test_kl_names_that_do_not_clash_parse_back(name):
         for key, answer in part["answers"].items():
             expr = solution.answers[key].expr
             assert sympy.sympify(answer["expr"], locals={str(s): s for s in expr.free_symbols}) == expr
+
+
+@pytest.mark.parametrize("name, change", [
+    ("mae-backprop", lambda g: g["x"].__setitem__(0, 1e12)),   # σ(−7·10⁶): 3.7 × 10^−3040061
+    ("lstm", lambda g: g["W"].__setitem__("i", [[-1e7, 0]])),
+])
+def test_a_float_with_a_huge_exponent_prints_as_json_at_once(tmp_path, name, change):
+    """Found by the fuzz: sympy.Float(text) of such a decimal took minutes in the JSON printer."""
+    from derive.catalog import find
+    given = find(name).default_given()
+    change(given)
+    path = tmp_path / "given.json"
+    path.write_text(json.dumps(given))
+    started = time.monotonic()
+    status, out, err = run("--time-limit", "60", "solve", name, "--given", str(path), "--format", "json")
+    assert status == 0 and time.monotonic() - started < 20, err
+    json.loads(out)
