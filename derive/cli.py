@@ -268,6 +268,8 @@ def main(argv=None) -> int:
         return fail(str(error))
     except SystemExit as exit:  # --help, --version
         return int(exit.code or 0)
+    except KeyboardInterrupt:  # Ctrl-C while the command line is still being read
+        return fail("interrupted", EXIT_INTERRUPTED)
     command = COMMANDS[arguments.command]
     set_quiet(arguments.quiet)
     try:
