@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from derive.errors import InputError
+from derive.files import OutputClosed
 
 EXIT_OK, EXIT_WRONG, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+EXIT_INTERRUPTED, EXIT_PIPE, EXIT_TERMINATED = 130, 141, 143
 #: Default wall-clock limit for one command, in seconds.
 DEFAULT_TIME_LIMIT = 300
 MAX_TIME_LIMIT = 10**6
@@ -267,11 +268,15 @@ def main(argv=None) -> int:
         return fail(str(error))
     except SystemExit as exit:  # --help, --version
         return int(exit.code or 0)
+    except KeyboardInterrupt:  # Ctrl-C while the command line is still being read
+        return fail("interrupted", EXIT_INTERRUPTED)
     command = COMMANDS[arguments.command]
     set_quiet(arguments.quiet)
     try:
         with _terminating(), Deadline(arguments.time_limit):
             return _function(command.run)(arguments)
+    except OutputClosed:
+        return EXIT_PIPE
     except TimeLimit:
         return fail(f"gave up after {arguments.time_limit:g} s (--time-limit); {command.too_long}")
     except (UsageError, InputError) as error:

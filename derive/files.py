@@ -81,8 +81,18 @@ def write_output(text: str, path: str | None = None):
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
+    except BrokenPipeError:  # `derive list | head -1`: the reader has all it wanted
+        try:  # nothing more reaches the closed pipe, not even the flush at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        raise OutputClosed("standard output was closed") from None
     except OSError as error:
         raise InputError(f"cannot write to standard output: {error.strerror}") from None
+
+
+class OutputClosed(InputError):
+    """The reader of standard output went away; the command ends quietly."""
 
 
 def _mode_of(path) -> int:

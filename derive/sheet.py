@@ -302,12 +302,12 @@ def first_error(log: str, source: str) -> str:
         elif re.match(r"\s*<\*>", log[match.end():]):
             message += " (the source ended before \\end{document})"
     where, line = match.group("file"), 0
-    if where is None or _OWN.match(where):
-        line = int(match.group("line")) if where is not None else 0
-        if where is None:
-            after = _LINE.search(log, match.end())
-            line = int(after.group(1)) if after else 0
-    else:
+    if where is None:  # "! message": the "l.N" line after it says where
+        after = _LINE.search(log, match.end())
+        line = int(after.group(1)) if after else 0
+    elif _OWN.match(where):
+        line = int(match.group("line"))
+    else:  # in a file TeX read on the way (the .toc, a package)
         message = f"{message} (in {where}, line {match.group('line')})"
     lines = source.splitlines()
     context = lines[line - 1].strip() if 0 < line <= len(lines) else ""

@@ -363,3 +363,12 @@ def test_a_new_subcommand_is_one_registration(capsys):
     finally:
         del cli.COMMANDS["hello"]
         sys.modules.pop("tests_hello_module", None)
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`derive solve … | head -1`: no error message, no traceback, status 141 (as a SIGPIPE)."""
+    process = subprocess.Popen([sys.executable, "-m", "derive", "solve", "bptt", "--format", "json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # gone before the solution is written
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=300) == 141 and err == "", err

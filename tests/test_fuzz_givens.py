@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from derive.catalog import entries
 from derive.cli import main
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 #: One problem per shape of givens: the families, and the problems of no family.
 PROBLEMS = sorted({(problem.family or problem.name): problem.name
                    for problem in entries() if problem.takes_given}.values())

@@ -11,7 +11,7 @@ constructor call that builds it instead.
 from __future__ import annotations
 
 import sympy
-from mpmath.libmp import prec_to_dps, repr_dps, to_str
+from mpmath.libmp import from_str, prec_to_dps, repr_dps, round_nearest, to_str
 from sympy.printing.str import StrPrinter
 
 
@@ -86,9 +86,11 @@ class ExprPrinter(StrPrinter):
         precision = expr._prec
         for digits in range(prec_to_dps(precision), repr_dps(precision) + 1):
             text = to_str(expr._mpf_, digits, strip_zeros=False)
-            if sympy.Float(text, precision=precision) == expr:
+            # mpmath's reader: sympy.Float(text) takes minutes for exponents like e-3040061
+            if from_str(text, precision, round_nearest) == expr._mpf_:
                 break
-        if sympy.Float(text)._prec == precision:
+        huge = abs(expr._mpf_[2]) > 10**4  # an exponent sympy.Float would read slowly: say the precision
+        if not huge and sympy.Float(text)._prec == precision:
             return text
         return f"Float('{text}', precision={precision})"
 

@@ -315,7 +315,7 @@ def common_power(matrix):
     if len(numbers) != len(matrix) or not any(numbers):
         return None, matrix
     magnitudes = [abs(float(e)) for e in numbers if e != 0]
-    if max(magnitudes) >= SMALL:
+    if max(magnitudes) >= SMALL or not all(magnitudes):  # 0.0: beyond a float (σ(−10⁷) ≈ 10^−4342945)
         return None, matrix
     power = math.floor(math.log10(max(magnitudes)))
     return power, matrix.applyfunc(lambda e: sympy.Float(e * sympy.Integer(10)**-power, 15) if e != 0 else e)
